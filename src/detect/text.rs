@@ -1,0 +1,280 @@
+//! Text handling for the detector: UTF-16 detection and decoding, line/column positions,
+//! value unescaping (JSON, URL) and base64 helpers.
+
+use crate::finding::Encoding;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::DecodePaddingMode;
+use base64::Engine;
+use std::borrow::Cow;
+
+/// How many leading bytes are inspected to tell text from binary and UTF-16.
+const SNIFF_LEN: usize = 8192;
+
+/// The text form of a blob that the detector scans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextForm {
+    /// Bytes scanned as they are (UTF-8, ASCII, Latin-1, or mostly-text).
+    Bytes,
+    /// UTF-16 transcoded to UTF-8 before scanning.
+    Utf16,
+    /// Binary (a NUL byte early on, not UTF-16); still scanned as bytes.
+    Binary,
+}
+
+/// Returns the bytes to scan and how they were obtained. UTF-16 (with or without a BOM) is
+/// transcoded to UTF-8; everything else is scanned as it is.
+pub fn decode_for_scan(bytes: &[u8]) -> (Cow<'_, [u8]>, TextForm) {
+    let head = &bytes[..bytes.len().min(SNIFF_LEN)];
+    if let Some(little_endian) = utf16_endianness(head) {
+        return (Cow::Owned(transcode_utf16(bytes, little_endian)), TextForm::Utf16);
+    }
+    if head.contains(&0) {
+        (Cow::Borrowed(bytes), TextForm::Binary)
+    } else {
+        (Cow::Borrowed(bytes), TextForm::Bytes)
+    }
+}
+
+/// `Some(true)` for UTF-16LE, `Some(false)` for UTF-16BE, `None` for anything else.
+fn utf16_endianness(head: &[u8]) -> Option<bool> {
+    if head.starts_with(&[0xFF, 0xFE]) {
+        return Some(true);
+    }
+    if head.starts_with(&[0xFE, 0xFF]) {
+        return Some(false);
+    }
+    if head.len() < 8 {
+        return None;
+    }
+    let pairs = head.len() / 2;
+    let zero_odd = head.chunks_exact(2).filter(|c| c[1] == 0 && c[0] != 0).count();
+    let zero_even = head.chunks_exact(2).filter(|c| c[0] == 0 && c[1] != 0).count();
+    if zero_odd * 10 >= pairs * 7 && zero_even * 20 <= pairs {
+        Some(true)
+    } else if zero_even * 10 >= pairs * 7 && zero_odd * 20 <= pairs {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+fn transcode_utf16(bytes: &[u8], little_endian: bool) -> Vec<u8> {
+    let body = match bytes {
+        [0xFF, 0xFE, rest @ ..] | [0xFE, 0xFF, rest @ ..] => rest,
+        _ => bytes,
+    };
+    let units = body.chunks_exact(2).map(|c| {
+        if little_endian {
+            u16::from_le_bytes([c[0], c[1]])
+        } else {
+            u16::from_be_bytes([c[0], c[1]])
+        }
+    });
+    char::decode_utf16(units)
+        .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect::<String>()
+        .into_bytes()
+}
+
+/// Maps byte offsets to 1-based line and column (column counted in characters).
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes the line starts of `text`.
+    pub fn new(text: &[u8]) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text).map(|i| i + 1));
+        LineIndex { starts }
+    }
+
+    /// 0-based line number of a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    /// Byte offset where 0-based `line` starts (clamped to the last line).
+    pub fn line_start(&self, line: usize) -> usize {
+        self.starts[line.min(self.starts.len() - 1)]
+    }
+
+    /// Byte offset just past the end of 0-based `line` (before its newline).
+    pub fn line_end(&self, line: usize, text_len: usize) -> usize {
+        self.starts
+            .get(line + 1)
+            .map(|s| s - 1)
+            .unwrap_or(text_len)
+    }
+
+    /// The number of lines.
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Whether there are no lines (never true: an empty text has one empty line).
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// 1-based (line, column) of a byte offset, the column in characters.
+    pub fn position(&self, text: &[u8], offset: usize) -> (u32, u32) {
+        let line = self.line_of(offset);
+        let start = self.starts[line];
+        let column = String::from_utf8_lossy(&text[start..offset]).chars().count() + 1;
+        (line as u32 + 1, column as u32)
+    }
+}
+
+/// Undoes JSON (`\/`) and URL (`%2F`, `%2B`, `%3D`) escaping in a matched value.
+pub fn unescape_value(raw: &[u8]) -> (String, Encoding) {
+    let mut out = String::with_capacity(raw.len());
+    let mut encoding = Encoding::Plain;
+    let mut i = 0;
+    while i < raw.len() {
+        match raw[i] {
+            b'\\' if raw.get(i + 1) == Some(&b'/') => {
+                out.push('/');
+                encoding = Encoding::JsonEscaped;
+                i += 2;
+            }
+            b'%' if i + 2 < raw.len() => {
+                let decoded = match (raw[i + 1], raw[i + 2].to_ascii_uppercase()) {
+                    (b'2', b'F') => Some('/'),
+                    (b'2', b'B') => Some('+'),
+                    (b'3', b'D') => Some('='),
+                    _ => None,
+                };
+                match decoded {
+                    Some(c) => {
+                        out.push(c);
+                        encoding = Encoding::UrlEncoded;
+                        i += 3;
+                    }
+                    None => {
+                        out.push('%');
+                        i += 1;
+                    }
+                }
+            }
+            b => {
+                out.push(b as char);
+                i += 1;
+            }
+        }
+    }
+    (out, encoding)
+}
+
+const BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+
+/// Decodes standard base64 (padding optional). `None` when it is not valid base64.
+pub fn base64_decode(run: &[u8]) -> Option<Vec<u8>> {
+    BASE64.decode(run).ok()
+}
+
+/// Encodes bytes as standard base64 with padding.
+pub fn base64_encode(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// Whether a byte belongs to the standard base64 alphabet (without `=`).
+pub fn is_base64_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'+' || b == b'/'
+}
+
+/// Whether decoded bytes look like text worth scanning (mostly printable ASCII or whitespace).
+pub fn looks_like_text(bytes: &[u8]) -> bool {
+    if bytes.is_empty() {
+        return false;
+    }
+    let printable = bytes
+        .iter()
+        .filter(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
+        .count();
+    printable * 10 >= bytes.len() * 9
+}
+
+/// The characters of `prefix`'s base64 encoding that are the same wherever it starts in the
+/// encoded stream, for each of the three byte alignments.
+pub fn base64_anchors(prefix: &str) -> Vec<String> {
+    let mut anchors = Vec::new();
+    for align in 0..3usize {
+        let mut data = vec![0u8; align];
+        data.extend_from_slice(prefix.as_bytes());
+        let encoded = base64::engine::general_purpose::STANDARD_NO_PAD.encode(&data);
+        let first_bit = align * 8;
+        let last_bit = (align + prefix.len()) * 8;
+        let stable: String = encoded
+            .chars()
+            .enumerate()
+            .filter(|(i, _)| i * 6 >= first_bit && (i + 1) * 6 <= last_bit)
+            .map(|(_, c)| c)
+            .collect();
+        if stable.len() >= 4 {
+            anchors.push(stable);
+        }
+    }
+    anchors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16le_with_and_without_bom_is_transcoded() {
+        let text = "Set-AWSCredential -AccessKey x\r\n";
+        let mut le: Vec<u8> = vec![0xFF, 0xFE];
+        le.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
+        let (out, form) = decode_for_scan(&le);
+        assert_eq!(form, TextForm::Utf16);
+        assert_eq!(&*out, text.as_bytes());
+        let no_bom: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        assert_eq!(decode_for_scan(&no_bom).1, TextForm::Utf16);
+        let be: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        let (out, form) = decode_for_scan(&be);
+        assert_eq!((form, &*out), (TextForm::Utf16, text.as_bytes()));
+    }
+
+    #[test]
+    fn binary_and_plain_are_told_apart() {
+        assert_eq!(decode_for_scan(b"hello\nworld").1, TextForm::Bytes);
+        assert_eq!(decode_for_scan(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0").1, TextForm::Binary);
+    }
+
+    #[test]
+    fn positions_are_one_based_in_characters() {
+        let text = "ab\nc\u{e9}d\n".as_bytes();
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.position(text, 0), (1, 1));
+        assert_eq!(idx.position(text, 3), (2, 1));
+        // 'd' follows a two-byte character: byte offset 6, character column 3.
+        assert_eq!(idx.position(text, 6), (2, 3));
+    }
+
+    #[test]
+    fn values_are_unescaped() {
+        assert_eq!(unescape_value(b"ab\\/cd").0, "ab/cd");
+        assert_eq!(unescape_value(b"ab%2Fcd%2b").0, "ab/cd+");
+        assert_eq!(unescape_value(b"ab%2Fcd").1, Encoding::UrlEncoded);
+        assert_eq!(unescape_value(b"plain").1, Encoding::Plain);
+    }
+
+    #[test]
+    fn base64_anchors_find_the_prefix_at_every_alignment() {
+        let anchors = base64_anchors("AKIA");
+        for pad in ["", "x", "xy"] {
+            let encoded = base64_encode(format!("{pad}AKIAQWERTY").as_bytes());
+            assert!(anchors.iter().any(|a| encoded.contains(a.as_str())), "{pad:?} {encoded}");
+        }
+    }
+}

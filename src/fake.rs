@@ -1,0 +1,217 @@
+//! Deterministic fake credentials for tests, rule examples, benchmarks and the demo.
+//!
+//! rolecall's own repository must stay clean under any secret scanner, so no whole key is ever
+//! written into a tracked file: every key used in a test is generated here from a seed at run
+//! time. The generated values have the exact shape of real AWS credentials (and decode to an
+//! account ID of your choosing), which is what makes them good test data.
+
+const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// A seeded generator of fake AWS credentials (xorshift64*; not for cryptographic use).
+#[derive(Debug, Clone)]
+pub struct FakeKeys {
+    state: u64,
+}
+
+/// A generated access key pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FakePair {
+    /// The access key ID.
+    pub key_id: String,
+    /// The secret access key.
+    pub secret: String,
+}
+
+impl FakeKeys {
+    /// A generator for `seed`; the same seed gives the same keys.
+    pub fn new(seed: u64) -> FakeKeys {
+        FakeKeys {
+            state: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
+        }
+    }
+
+    fn next(&mut self) -> u64 {
+        let mut x = self.state;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.state = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn pick(&mut self, alphabet: &[u8]) -> char {
+        alphabet[(self.next() % alphabet.len() as u64) as usize] as char
+    }
+
+    /// A key ID with `prefix` (for example `"AKIA"`) in the current format, belonging to the
+    /// account 210987654321.
+    pub fn key_id(&mut self, prefix: &str) -> String {
+        self.key_id_for_account(prefix, 210_987_654_321)
+    }
+
+    /// A key ID with `prefix` whose encoded account is `account` (as AWS lays it out).
+    pub fn key_id_for_account(&mut self, prefix: &str, account: u64) -> String {
+        loop {
+            let top48 = ((account & 0xff_ffff_ffff) << 7) | (1u64 << 47) | (self.next() & 0x7f);
+            let acc: u128 = ((top48 as u128) << 32) | (self.next() as u128 & 0xffff_ffff);
+            let body: String = (0..16)
+                .rev()
+                .map(|i| BASE32[((acc >> (i * 5)) & 31) as usize] as char)
+                .collect();
+            let key = format!("{prefix}{body}");
+            let key = key[..20.min(key.len())].to_string();
+            if plausible(&key) {
+                return key;
+            }
+        }
+    }
+
+    /// A 40-character secret access key.
+    pub fn secret(&mut self) -> String {
+        loop {
+            let s: String = (0..40).map(|_| self.pick(BASE64)).collect();
+            if s.bytes().any(|b| b.is_ascii_uppercase())
+                && s.bytes().any(|b| b.is_ascii_lowercase())
+                && !has_word(&s)
+            {
+                return s;
+            }
+        }
+    }
+
+    /// An STS session token (the current `IQoJb3JpZ2luX2Vj` shape, 356 characters).
+    pub fn session_token(&mut self) -> String {
+        loop {
+            let body: String = (0..340).map(|_| self.pick(BASE64)).collect();
+            if !has_word(&body) {
+                return format!("IQoJb3JpZ2luX2Vj{body}");
+            }
+        }
+    }
+
+    /// A long-term (`AKIA`) key pair.
+    pub fn pair(&mut self) -> FakePair {
+        FakePair {
+            key_id: self.key_id("AKIA"),
+            secret: self.secret(),
+        }
+    }
+
+    /// 40 lowercase hex digits (a git object id's shape).
+    pub fn hex40(&mut self) -> String {
+        (0..40).map(|_| self.pick(b"0123456789abcdef")).collect()
+    }
+}
+
+/// Generated values must never trip the detector's own placeholder guards by chance, or tests
+/// built on them would be flaky.
+fn has_word(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    ["example", "sample", "dummy", "xxxxx", "abcdef", "123456", "aws", "s3", "boto", "secret"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+fn plausible(key: &str) -> bool {
+    let body = &key.as_bytes()[4..];
+    let mut run = 1;
+    for w in body.windows(2) {
+        run = if w[0] == w[1] || w[1] == w[0] + 1 { run + 1 } else { 1 };
+        if run >= 4 {
+            return false;
+        }
+    }
+    !has_word(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_keys() {
+        assert_eq!(FakeKeys::new(3).pair(), FakeKeys::new(3).pair());
+        assert_ne!(FakeKeys::new(3).pair(), FakeKeys::new(4).pair());
+    }
+
+    #[test]
+    fn shapes_are_right() {
+        let mut g = FakeKeys::new(1);
+        let p = g.pair();
+        assert_eq!(p.key_id.len(), 20);
+        assert!(p.key_id.starts_with("AKIA"));
+        assert_eq!(p.secret.len(), 40);
+        assert!(g.session_token().len() > 300);
+    }
+
+    #[test]
+    fn key_ids_decode_to_the_chosen_account() {
+        let key = FakeKeys::new(9).key_id_for_account("AKIA", 123_456_789_012);
+        assert_eq!(
+            crate::detect::validate::account_id(&key).as_deref(),
+            Some("123456789012")
+        );
+    }
+}
+
+impl FakeKeys {
+    /// A secret that contains at least one `/` or `+` (so that escaping changes it).
+    pub fn secret_needing_escape(&mut self) -> String {
+        loop {
+            let s = self.secret();
+            if s.contains('/') {
+                return s;
+            }
+        }
+    }
+
+    /// Expands a rule-example template: `{AKIA}` (or any 4-letter prefix, or `{A3TX}`) becomes a
+    /// key ID with that prefix; `{SECRET}`, `{TOKEN}`, `{HEX40}`; `{B64_SECRET}` / `{B64_AKIA}` the
+    /// base64 of a secret / key ID; `{URL_SECRET}` / `{JSON_SECRET}` an escaped secret.
+    pub fn expand(&mut self, template: &str) -> String {
+        let mut out = String::with_capacity(template.len() + 64);
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let Some(close) = after.find('}') else {
+                out.push_str(&rest[open..]);
+                return out;
+            };
+            let name = &after[..close];
+            match self.expand_one(name) {
+                Some(v) => out.push_str(&v),
+                None => {
+                    out.push('{');
+                    out.push_str(name);
+                    out.push('}');
+                }
+            }
+            rest = &after[close + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn expand_one(&mut self, name: &str) -> Option<String> {
+        use base64::Engine;
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        Some(match name {
+            "SECRET" => self.secret(),
+            "TOKEN" => self.session_token(),
+            "HEX40" => self.hex40(),
+            "B64_SECRET" => b64(&self.secret()),
+            "B64_AKIA" => b64(&self.key_id("AKIA")),
+            "URL_SECRET" => self
+                .secret_needing_escape()
+                .replace('/', "%2F")
+                .replace('+', "%2B"),
+            "JSON_SECRET" => self.secret_needing_escape().replace('/', "\\/"),
+            p if p.len() == 4 && p.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) => {
+                self.key_id(p)
+            }
+            _ => return None,
+        })
+    }
+}
