@@ -3,3 +3,7 @@ pub mod error;
 pub mod fake;
 pub mod finding;
 pub mod rules;
+pub mod fix;
+pub mod scan;
+pub mod exit;
+pub use exit::ExitCode;

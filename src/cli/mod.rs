@@ -1,0 +1,41 @@
+//! Command-line definition (clap derive) and dispatch. Each subcommand lives in its own file and
+//! turns its options into the library's config types; no clap type crosses into the library.
+
+mod demo;
+mod fix;
+mod hook;
+mod scan;
+
+use clap::{Parser, Subcommand};
+use rolecall::ExitCode;
+
+/// Keeps AWS credentials out of git history and replaces them with IAM role-based access.
+#[derive(Debug, Parser)]
+#[command(name = "rolecall", version, about, propagate_version = true)]
+pub struct Opts {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Scan a repository's whole history (or a range, the index, files, stdin) for AWS credentials.
+    Scan(scan::ScanOpts),
+    /// Server-side git hooks (pre-receive) and their installation.
+    #[command(subcommand)]
+    Hook(hook::HookCommand),
+    /// Replace hardcoded AWS credentials with IAM role-based access (prints a patch).
+    Fix(fix::FixOpts),
+    /// Run the bundled demo: a leaking repository, scanned, blocked, fixed.
+    Demo(demo::DemoOpts),
+}
+
+/// Runs the parsed command.
+pub fn run(opts: Opts) -> anyhow::Result<ExitCode> {
+    match opts.command {
+        Command::Scan(o) => scan::run(o),
+        Command::Hook(c) => hook::run(c),
+        Command::Fix(o) => fix::run(o),
+        Command::Demo(o) => demo::run(o),
+    }
+}

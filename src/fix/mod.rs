@@ -1,0 +1,207 @@
+//! Remediation: rewrite files so that embedded AWS credentials give way to the SDK's default
+//! credential chain (an IAM role), and emit the change as a `git apply`-able unified diff.
+//!
+//! Each language has a [`Rewriter`]. The framework ([`fix_text`]) picks the rewriter for a file,
+//! runs it, and checks its work: the result must rescan clean of every credential the original
+//! had, or the file is left untouched and reported as needing a manual fix.
+
+use crate::detect::{Detector, Match};
+use serde::Serialize;
+
+/// A file handed to a rewriter.
+#[derive(Debug)]
+pub struct FileToFix<'a> {
+    /// Repository-relative path (forward slashes).
+    pub path: &'a str,
+    /// The file's text (UTF-8).
+    pub text: &'a str,
+    /// What the detector found in `text` (spans are byte offsets into `text`).
+    pub matches: &'a [Match],
+}
+
+/// A spot that rolecall will not change by itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ManualFix {
+    /// 1-based line.
+    pub line: u32,
+    /// Why rolecall did not fix it.
+    pub reason: String,
+    /// What to do by hand.
+    pub advice: String,
+}
+
+/// What a rewriter did with a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The new text of the file, plus notes for the user (for example "hosts that already ran this
+    /// script still hold the key in their credential store").
+    Rewritten {
+        /// The whole new file text.
+        text: String,
+        /// Notes to show next to the patch.
+        notes: Vec<String>,
+        /// Spots in the same file that still need a hand (may be empty).
+        manual: Vec<ManualFix>,
+    },
+    /// Nothing could be fixed safely; the file stays as it is.
+    Manual(Vec<ManualFix>),
+    /// This rewriter does not handle this file after all.
+    NotHandled,
+}
+
+/// A language-specific rewriter.
+pub trait Rewriter: Sync + Send {
+    /// Short name (`python`, `powershell`, …).
+    fn name(&self) -> &'static str;
+    /// Whether this rewriter handles the file (by path and, where needed, content).
+    fn handles(&self, path: &str, text: &str) -> bool;
+    /// Rewrites the file. Must only touch the statements that hold a match.
+    fn rewrite(&self, file: &FileToFix<'_>) -> Outcome;
+}
+
+/// The rewriters, most specific first.
+pub fn rewriters() -> Vec<Box<dyn Rewriter>> {
+    // Each language module registers itself here.
+    Vec::new()
+}
+
+/// The result of fixing one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileFix {
+    /// Repository-relative path.
+    pub path: String,
+    /// The original text.
+    pub old: String,
+    /// The new text, when the file was rewritten.
+    pub new: Option<String>,
+    /// The rewriter that handled it.
+    pub rewriter: Option<&'static str>,
+    /// Notes for the user.
+    pub notes: Vec<String>,
+    /// Spots that need a hand.
+    pub manual: Vec<ManualFix>,
+}
+
+/// Fixes one file's text: finds credentials, runs the matching rewriter, verifies the result.
+pub fn fix_text(detector: &Detector, path: &str, text: &str) -> FileFix {
+    let matches: Vec<Match> = detector
+        .scan(text.as_bytes())
+        .matches
+        .into_iter()
+        .filter(|m| !m.inline_allowed)
+        .collect();
+    let mut fix = FileFix {
+        path: path.to_string(),
+        old: text.to_string(),
+        new: None,
+        rewriter: None,
+        notes: Vec::new(),
+        manual: Vec::new(),
+    };
+    if matches.is_empty() {
+        return fix;
+    }
+    if let Some(endpoint) = non_aws_endpoint(text) {
+        fix.manual = vec![ManualFix {
+            line: matches[0].line,
+            reason: format!("the file talks to a non-AWS endpoint ({endpoint}); these keys are not AWS IAM keys"),
+            advice: "leave them to that service's own secret handling; rolecall does not rewrite them".into(),
+        }];
+        return fix;
+    }
+    let file = FileToFix { path, text, matches: &matches };
+    for rewriter in rewriters() {
+        if !rewriter.handles(path, text) {
+            continue;
+        }
+        match rewriter.rewrite(&file) {
+            Outcome::NotHandled => continue,
+            Outcome::Manual(manual) => {
+                fix.rewriter = Some(rewriter.name());
+                fix.manual = manual;
+            }
+            Outcome::Rewritten { text: new, notes, manual } => {
+                fix.rewriter = Some(rewriter.name());
+                let left = still_present(detector, &matches, &new);
+                if left.is_empty() {
+                    fix.new = Some(new);
+                    fix.notes = notes;
+                    fix.manual = manual;
+                } else {
+                    fix.manual = left
+                        .into_iter()
+                        .map(|m| ManualFix {
+                            line: m.line,
+                            reason: format!("the {} rewrite left a {} in place", rewriter.name(), m.kind.label()),
+                            advice: "remove it by hand and let the SDK's default credential chain find the role".into(),
+                        })
+                        .collect();
+                }
+            }
+        }
+        return fix;
+    }
+    fix.manual = matches
+        .iter()
+        .map(|m| ManualFix {
+            line: m.line,
+            reason: format!("no rewriter knows this kind of file ({path})"),
+            advice: "delete the credential, attach an IAM role where the code runs, and let the SDK's default credential chain pick it up".into(),
+        })
+        .collect();
+    fix
+}
+
+/// The credentials of `before` that are still in `after`.
+fn still_present<'m>(detector: &Detector, before: &'m [Match], after: &str) -> Vec<&'m Match> {
+    let now = detector.scan(after.as_bytes()).matches;
+    before
+        .iter()
+        .filter(|b| now.iter().any(|n| n.value == b.value && !n.inline_allowed))
+        .collect()
+}
+
+/// Hosts that mean "this is an S3-compatible service, not AWS".
+const NON_AWS_ENDPOINTS: &[&str] = &[
+    "localhost",
+    "127.0.0.1",
+    "localstack",
+    "minio",
+    "r2.cloudflarestorage.com",
+    "wasabisys.com",
+    "digitaloceanspaces.com",
+    "backblazeb2.com",
+    "storage.googleapis.com",
+];
+
+/// The non-AWS endpoint a file points at, if any (an `endpoint`/`endpoint_url` setting whose value
+/// names a non-AWS host).
+pub fn non_aws_endpoint(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    for (i, _) in lower.match_indices("endpoint") {
+        let line_end = lower[i..].find('\n').map(|e| i + e).unwrap_or(lower.len());
+        let line = &lower[i..line_end];
+        if let Some(host) = NON_AWS_ENDPOINTS.iter().find(|h| line.contains(*h)) {
+            return Some((*host).to_string());
+        }
+    }
+    None
+}
+
+/// A unified diff from `old` to `new` for `path`, in the form `git apply` takes from the
+/// repository root (`a/` and `b/` prefixes).
+pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
+    let mut opts = git2::DiffOptions::new();
+    opts.context_lines(3);
+    let patch = git2::Patch::from_buffers(
+        old.as_bytes(),
+        Some(std::path::Path::new(path)),
+        new.as_bytes(),
+        Some(std::path::Path::new(path)),
+        Some(&mut opts),
+    );
+    match patch.and_then(|mut p| p.to_buf()) {
+        Ok(buf) => String::from_utf8_lossy(&buf).into_owned(),
+        Err(_) => String::new(),
+    }
+}
