@@ -1,0 +1,4 @@
+//! rolecall's integration tests: one binary, one module per area, small helpers in `util`.
+//! Every key is generated at run time (`rolecall::fake::FakeKeys`); none is written in this tree.
+
+mod util;
