@@ -2,3 +2,4 @@
 //! Every key is generated at run time (`rolecall::fake::FakeKeys`); none is written in this tree.
 
 mod util;
+mod fixutil;
