@@ -7,3 +7,4 @@ pub mod fix;
 pub mod scan;
 pub mod exit;
 pub use exit::ExitCode;
+pub mod git;

@@ -1,7 +1,16 @@
 //! The scanning engine: sources (history, range, push, files) → unique blobs → detector →
 //! findings. See [`ScanReport`] for what every source produces.
 
+pub mod assemble;
+pub mod files;
+pub mod history;
+pub mod progress;
+
+use crate::detect::Detector;
+use crate::error::{Error, ErrorKind, Result};
 use crate::finding::Finding;
+use crate::git::{open_repo, RepoOpener};
+use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -76,5 +85,66 @@ impl Default for ScanOptions {
             cancel: Arc::new(AtomicBool::new(false)),
             progress: false,
         }
+    }
+}
+
+/// What `rolecall scan PATH` should look at.
+#[derive(Debug, Clone)]
+pub struct ScanRequest {
+    /// A repository (work tree, subfolder or bare) or a plain folder.
+    pub path: PathBuf,
+    /// Also scan a repository's uncommitted files.
+    pub worktree: bool,
+}
+
+/// Scans `request.path`: a repository's whole history (plus, with `worktree`, its uncommitted
+/// files), or, for a folder that is not a repository, the files on disk.
+pub fn run(request: &ScanRequest, detector: &Detector, opts: &ScanOptions) -> Result<ScanReport> {
+    match open_repo(&request.path) {
+        Ok(repo) => run_with_repo(&repo, request.worktree, detector, opts),
+        Err(e) if matches!(e.kind(), ErrorKind::NotARepository(_)) => {
+            files::scan_folder(&request.path, detector, opts)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Scans an open repository's whole history (and, with `worktree`, its uncommitted files).
+pub fn run_with_repo(
+    repo: &git2::Repository,
+    worktree: bool,
+    detector: &Detector,
+    opts: &ScanOptions,
+) -> Result<ScanReport> {
+    let opener = RepoOpener::Path(repo.path().to_path_buf());
+    let mut report = history::scan_history(repo, &opener, detector, opts)?;
+    if worktree {
+        let extra = files::scan_worktree(repo, detector, opts)?;
+        report.merge(extra);
+    }
+    Ok(report)
+}
+
+impl ScanReport {
+    /// Adds another report's findings, counters and skipped items to this one.
+    pub fn merge(&mut self, other: ScanReport) {
+        self.findings.extend(other.findings);
+        self.skipped.extend(other.skipped);
+        let (a, b) = (&mut self.stats, other.stats);
+        a.objects += b.objects;
+        a.blobs += b.blobs;
+        a.messages += b.messages;
+        a.bytes += b.bytes;
+        a.suppressed += b.suppressed;
+        a.seconds += b.seconds;
+    }
+}
+
+/// Whether `path` exists; a clear error when it does not.
+pub fn require_exists(path: &Path) -> Result<()> {
+    if path.exists() {
+        Ok(())
+    } else {
+        Err(Error::new(ErrorKind::NotFound(path.to_path_buf())))
     }
 }

@@ -1,0 +1,162 @@
+//! Attribution: which commit introduced a blob at which path. Runs only for blobs that matched,
+//! comparing each commit's tree with its parents' trees and descending only into subtrees that
+//! differ from every parent (so unchanged parts of history cost nothing).
+
+use super::RepoOpener;
+use crate::error::Result;
+use git2::{ObjectType, Oid, Repository, Tree};
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+
+/// One place a blob entered history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Introduction {
+    /// The commit whose tree has the blob at `path` while no parent has it there.
+    pub commit: Oid,
+    /// Repository-relative path.
+    pub path: String,
+    /// The commit's committer time (to pick the earliest).
+    pub time: i64,
+}
+
+/// For each wanted blob, the earliest commit (among `commits`) that introduced it, per path.
+/// Commits whose parents are missing (shallow clones) are compared with an empty tree.
+pub fn introductions(
+    opener: &RepoOpener,
+    commits: &[Oid],
+    wanted: &HashSet<Oid>,
+    threads: usize,
+) -> Result<HashMap<Oid, Vec<Introduction>>> {
+    if wanted.is_empty() || commits.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| crate::error::Error::input(format!("cannot start worker threads: {e}")))?;
+    let found: Vec<Result<Vec<(Oid, Introduction)>>> = pool.install(|| {
+        commits
+            .par_chunks(256)
+            .map_init(
+                || opener.open(),
+                |repo, chunk| {
+                    let repo = repo
+                        .as_ref()
+                        .map_err(|e| crate::error::Error::input(e.to_string()))?;
+                    let mut out = Vec::new();
+                    for &id in chunk {
+                        commit_introductions(repo, id, wanted, &mut out)?;
+                    }
+                    Ok(out)
+                },
+            )
+            .collect()
+    });
+    let mut by_blob: HashMap<Oid, Vec<Introduction>> = HashMap::new();
+    for part in found {
+        for (blob, intro) in part? {
+            by_blob.entry(blob).or_default().push(intro);
+        }
+    }
+    for intros in by_blob.values_mut() {
+        keep_earliest_per_path(intros);
+    }
+    Ok(by_blob)
+}
+
+/// Introductions made by one commit.
+pub fn commit_introductions(
+    repo: &Repository,
+    id: Oid,
+    wanted: &HashSet<Oid>,
+    out: &mut Vec<(Oid, Introduction)>,
+) -> Result<()> {
+    let Ok(commit) = repo.find_commit(id) else {
+        return Ok(());
+    };
+    let tree = commit.tree()?;
+    let parents: Vec<Option<Tree<'_>>> = commit
+        .parent_ids()
+        .map(|p| repo.find_commit(p).ok().and_then(|c| c.tree().ok()))
+        .collect();
+    let time = commit.time().seconds();
+    let mut found = Vec::new();
+    compare_tree(repo, &tree, &parents, "", wanted, &mut found)?;
+    out.extend(found.into_iter().map(|(blob, path)| {
+        (
+            blob,
+            Introduction {
+                commit: id,
+                path,
+                time,
+            },
+        )
+    }));
+    Ok(())
+}
+
+fn compare_tree(
+    repo: &Repository,
+    tree: &Tree<'_>,
+    parents: &[Option<Tree<'_>>],
+    prefix: &str,
+    wanted: &HashSet<Oid>,
+    found: &mut Vec<(Oid, String)>,
+) -> Result<()> {
+    for entry in tree.iter() {
+        let id = entry.id();
+        let name = entry.name_bytes();
+        let parent_entries: Vec<Option<(Oid, Option<ObjectType>)>> = parents
+            .iter()
+            .map(|p| {
+                p.as_ref()
+                    .and_then(|t| lookup(t, name))
+                    .map(|e| (e.0, e.1))
+            })
+            .collect();
+        if parent_entries.iter().any(|p| p.is_some_and(|(pid, _)| pid == id)) {
+            continue;
+        }
+        let path = join(prefix, name);
+        match entry.kind() {
+            Some(ObjectType::Blob) => {
+                if wanted.contains(&id) {
+                    found.push((id, path));
+                }
+            }
+            Some(ObjectType::Tree) => {
+                let sub = repo.find_tree(id)?;
+                let sub_parents: Vec<Option<Tree<'_>>> = parent_entries
+                    .iter()
+                    .map(|p| match p {
+                        Some((pid, Some(ObjectType::Tree))) => repo.find_tree(*pid).ok(),
+                        _ => None,
+                    })
+                    .collect();
+                compare_tree(repo, &sub, &sub_parents, &path, wanted, found)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn lookup(tree: &Tree<'_>, name: &[u8]) -> Option<(Oid, Option<ObjectType>)> {
+    let name = std::str::from_utf8(name).ok()?;
+    tree.get_name(name).map(|e| (e.id(), e.kind()))
+}
+
+fn join(prefix: &str, name: &[u8]) -> String {
+    let name = String::from_utf8_lossy(name);
+    if prefix.is_empty() {
+        name.into_owned()
+    } else {
+        format!("{prefix}/{name}")
+    }
+}
+
+fn keep_earliest_per_path(intros: &mut Vec<Introduction>) {
+    intros.sort_by(|a, b| a.path.cmp(&b.path).then(a.time.cmp(&b.time)).then(a.commit.cmp(&b.commit)));
+    intros.dedup_by(|later, earlier| later.path == earlier.path);
+    intros.sort_by(|a, b| a.time.cmp(&b.time).then(a.path.cmp(&b.path)));
+}

@@ -1,0 +1,166 @@
+//! Turning raw hits (object + matches) and introductions into reportable [`Finding`]s:
+//! attaching commit facts, pairing key IDs with secrets across files of one commit, redacting.
+
+use crate::detect::Match;
+use crate::finding::{CommitInfo, Finding, Kind, Severity, Source};
+use crate::git::attribute::Introduction;
+use crate::git::read::{HitObject, ObjectHit};
+use crate::git::{commit_info, Signature};
+use git2::{Oid, Repository};
+use std::collections::HashMap;
+
+/// Where a batch of matches sits.
+#[derive(Debug, Clone, Default)]
+pub struct Place {
+    /// Repository-relative path.
+    pub path: Option<String>,
+    /// The introducing commit.
+    pub commit: Option<CommitInfo>,
+    /// What kind of text it was.
+    pub source: Option<Source>,
+    /// The blob id.
+    pub blob: Option<String>,
+}
+
+/// Builds findings for `matches` at `place`. Matches carrying the inline allow marker are left
+/// out and counted in the returned number.
+pub fn findings_at(matches: &[Match], place: &Place) -> (Vec<Finding>, u64) {
+    let fingerprints: Vec<String> = matches.iter().map(Match::fingerprint).collect();
+    let mut out = Vec::new();
+    let mut suppressed = 0;
+    for (i, m) in matches.iter().enumerate() {
+        if m.inline_allowed {
+            suppressed += 1;
+            continue;
+        }
+        let commit = place.commit.as_ref();
+        out.push(Finding {
+            kind: m.kind,
+            rule: m.rule.clone(),
+            severity: m.severity,
+            path: place.path.clone(),
+            line: m.line,
+            column: m.column,
+            commit: commit.map(|c| c.id.clone()),
+            author: commit.map(|c| c.author.clone()),
+            date: commit.map(|c| c.date.clone()),
+            source: place.source.unwrap_or(Source::File),
+            encoding: m.encoding,
+            redacted: m.value.redacted(),
+            fingerprint: fingerprints[i].clone(),
+            account_id: m.key.as_ref().and_then(|k| k.account_id.clone()),
+            key_type: m.key.as_ref().map(|k| k.key_type.clone()),
+            pair: m.pair.map(|p| fingerprints[p].clone()),
+            blob: place.blob.clone(),
+            summary: commit.map(|c| c.summary.clone()),
+        });
+    }
+    (out, suppressed)
+}
+
+/// Builds the findings of a git scan from its hits and the blobs' introductions.
+pub fn assemble_git(
+    repo: &Repository,
+    hits: &[ObjectHit],
+    intros: &HashMap<Oid, Vec<Introduction>>,
+) -> (Vec<Finding>, u64) {
+    let mut commits: HashMap<Oid, Option<CommitInfo>> = HashMap::new();
+    let mut info = |id: Oid| commits.entry(id).or_insert_with(|| commit_info(repo, id)).clone();
+    let mut findings = Vec::new();
+    let mut suppressed = 0;
+    for hit in hits {
+        let places: Vec<Place> = match &hit.object {
+            HitObject::Blob => match intros.get(&hit.id) {
+                Some(list) if !list.is_empty() => list
+                    .iter()
+                    .map(|i| Place {
+                        path: Some(i.path.clone()),
+                        commit: info(i.commit),
+                        source: Some(Source::Blob),
+                        blob: Some(hit.id.to_string()),
+                    })
+                    .collect(),
+                _ => vec![Place {
+                    source: Some(Source::Blob),
+                    blob: Some(hit.id.to_string()),
+                    ..Place::default()
+                }],
+            },
+            HitObject::Commit(sig) => vec![Place {
+                commit: info(hit.id).or_else(|| sig.as_ref().map(|s| from_signature(hit.id, s, ""))),
+                source: Some(Source::CommitMessage),
+                ..Place::default()
+            }],
+            HitObject::Tag(sig) => vec![tag_place(repo, hit.id, sig.as_ref())],
+        };
+        for place in places {
+            let (f, s) = findings_at(&hit.matches, &place);
+            findings.extend(f);
+            suppressed += s;
+        }
+    }
+    pair_within_commits(&mut findings);
+    sort_findings(&mut findings);
+    (findings, suppressed)
+}
+
+fn tag_place(repo: &Repository, id: Oid, sig: Option<&Signature>) -> Place {
+    let tag = repo.find_tag(id).ok();
+    let name = tag
+        .as_ref()
+        .map(|t| String::from_utf8_lossy(t.name_bytes()).into_owned())
+        .unwrap_or_default();
+    let target = tag.as_ref().map(|t| t.target_id()).unwrap_or(id);
+    let commit = sig.map(|s| from_signature(target, s, &format!("tag {name}")));
+    Place {
+        commit,
+        source: Some(Source::TagMessage),
+        ..Place::default()
+    }
+}
+
+fn from_signature(id: Oid, sig: &Signature, summary: &str) -> CommitInfo {
+    CommitInfo {
+        id: id.to_string(),
+        author: sig.who.clone(),
+        date: sig.iso_date(),
+        summary: summary.to_string(),
+    }
+}
+
+/// Pairs key IDs and secrets that one commit introduced in different files (a key ID in
+/// `config.py`, its secret in `.env`): both become critical.
+pub fn pair_within_commits(findings: &mut [Finding]) {
+    let mut by_commit: HashMap<String, (Vec<usize>, Vec<usize>)> = HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        let (Some(commit), None) = (&f.commit, &f.pair) else { continue };
+        let entry = by_commit.entry(commit.clone()).or_default();
+        match f.kind {
+            Kind::AccessKeyId if f.severity == Severity::Medium => entry.0.push(i),
+            Kind::SecretAccessKey => entry.1.push(i),
+            _ => {}
+        }
+    }
+    for (keys, secrets) in by_commit.into_values() {
+        for (k, s) in keys.into_iter().zip(secrets) {
+            let (kf, sf) = (findings[k].fingerprint.clone(), findings[s].fingerprint.clone());
+            findings[k].pair = Some(sf);
+            findings[s].pair = Some(kf);
+            findings[k].severity = Severity::Critical;
+            findings[s].severity = Severity::Critical;
+        }
+    }
+}
+
+/// Orders findings by introduction date, then path, line and column.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        a.date
+            .cmp(&b.date)
+            .then_with(|| a.commit.cmp(&b.commit))
+            .then_with(|| a.path.cmp(&b.path))
+            .then_with(|| a.line.cmp(&b.line))
+            .then_with(|| a.column.cmp(&b.column))
+            .then_with(|| a.kind.cmp(&b.kind))
+    });
+}

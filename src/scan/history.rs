@@ -1,0 +1,71 @@
+//! Git sources: the whole object store (full-history scan) or an explicit set of new objects
+//! (a push, a range). Each unique object is read once; only blobs that matched are attributed.
+
+use super::{assemble, ScanOptions, ScanReport, Skipped};
+use crate::detect::Detector;
+use crate::error::Result;
+use crate::git::{attribute, objects, read, RepoOpener};
+use git2::{Oid, Repository};
+use std::collections::HashSet;
+use std::time::Instant;
+
+/// Scans every object in the repository's object store (and its alternates): every blob of every
+/// ref, stash, notes and remote-tracking branch, plus every commit and annotated-tag message.
+/// Unreachable objects are scanned too (they are reported without a commit).
+pub fn scan_history(
+    repo: &Repository,
+    opener: &RepoOpener,
+    detector: &Detector,
+    opts: &ScanOptions,
+) -> Result<ScanReport> {
+    let started = Instant::now();
+    let mut seen = HashSet::new();
+    let mut ids = Vec::new();
+    for dir in objects::object_dirs(&repo.path().join("objects")) {
+        ids.extend(objects::list_objects(&dir, &mut seen)?);
+    }
+    let mut report = scan_object_set(repo, opener, &ids, None, detector, opts)?;
+    if repo.is_shallow() {
+        report.skipped.push(Skipped {
+            what: "history".into(),
+            reason: "the repository is a shallow clone: history before its boundary was not scanned \
+                     (run `git fetch --unshallow` to scan all of it)"
+                .into(),
+        });
+    }
+    report.stats.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// Scans exactly `ids` (blobs, commits, tags; trees are skipped). Matches in blobs are attributed
+/// to the commits among `commits` (or, when `None`, among the commits found in `ids`).
+pub fn scan_object_set(
+    repo: &Repository,
+    opener: &RepoOpener,
+    ids: &[Oid],
+    commits: Option<&[Oid]>,
+    detector: &Detector,
+    opts: &ScanOptions,
+) -> Result<ScanReport> {
+    let started = Instant::now();
+    let outcome = read::scan_objects(opener, ids, detector, opts)?;
+    let wanted: HashSet<Oid> = outcome
+        .hits
+        .iter()
+        .filter(|h| h.object == read::HitObject::Blob)
+        .map(|h| h.id)
+        .collect();
+    let commit_list = commits.unwrap_or(&outcome.commits);
+    let intros = attribute::introductions(opener, commit_list, &wanted, opts.threads)?;
+    let (findings, suppressed) = assemble::assemble_git(repo, &outcome.hits, &intros);
+    let mut stats = outcome.stats;
+    stats.suppressed = suppressed;
+    stats.seconds = started.elapsed().as_secs_f64();
+    let mut skipped = outcome.skipped;
+    skipped.sort_by(|a, b| a.what.cmp(&b.what));
+    Ok(ScanReport {
+        findings,
+        stats,
+        skipped,
+    })
+}
