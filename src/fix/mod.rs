@@ -5,6 +5,9 @@
 //! runs it, and checks its work: the result must rescan clean of every credential the original
 //! had, or the file is left untouched and reported as needing a manual fix.
 
+
+pub mod yamlcfg;
+
 use crate::detect::{Detector, Match};
 use serde::Serialize;
 
@@ -62,7 +65,9 @@ pub trait Rewriter: Sync + Send {
 /// The rewriters, most specific first.
 pub fn rewriters() -> Vec<Box<dyn Rewriter>> {
     // Each language module registers itself here.
-    Vec::new()
+    vec![
+        Box::new(yamlcfg::KubernetesRewriter),
+    ]
 }
 
 /// The result of fixing one file.

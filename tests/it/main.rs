@@ -4,3 +4,4 @@
 mod util;
 mod fixutil;
 mod history;
+mod fix_k8s;
