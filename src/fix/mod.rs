@@ -6,6 +6,7 @@
 //! had, or the file is left untouched and reported as needing a manual fix.
 
 
+pub mod awsini;
 pub mod yamlcfg;
 
 use crate::detect::{Detector, Match};
@@ -67,6 +68,7 @@ pub fn rewriters() -> Vec<Box<dyn Rewriter>> {
     // Each language module registers itself here.
     vec![
         Box::new(yamlcfg::KubernetesRewriter),
+        Box::new(awsini::AwsIniRewriter),
     ]
 }
 

@@ -5,3 +5,4 @@ mod util;
 mod fixutil;
 mod history;
 mod fix_k8s;
+mod fix_awsini;

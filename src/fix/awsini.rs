@@ -1,0 +1,419 @@
+//! AWS shared config and credentials files (`~/.aws/credentials`, `~/.aws/config`, and copies
+//! of them anywhere in a repository: `credentials`, `aws_config`, `*.ini`, …).
+//!
+//! A profile that carries `aws_access_key_id` / `aws_secret_access_key` / `aws_session_token`
+//! loses those lines and gets `role_arn = <placeholder>` plus `credential_source`, so that the
+//! CLI and the SDKs assume the role with the credentials of the place the code runs. The rule for
+//! `credential_source`: `EcsContainer` when the file's path names a container setting (a path
+//! segment containing `ecs`, `fargate`, `docker` or `container`), otherwise
+//! `Ec2InstanceMetadata`. `Environment` is never chosen: it would just move static keys into
+//! environment variables.
+//!
+//! This module also holds the small text-editing helpers that the other infrastructure
+//! rewriters (Kubernetes YAML, Terraform, ECS JSON, GitHub Actions) share.
+
+use crate::detect::Match;
+use crate::finding::Kind;
+use crate::fix::{FileToFix, ManualFix, Outcome, Rewriter};
+use std::ops::Range;
+
+/// Profile keys that hold static credentials.
+const CREDENTIAL_KEYS: &[&str] = &[
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "aws_security_token",
+];
+
+/// Profile keys that already give a profile its credentials some other way.
+const SOURCE_KEYS: &[&str] = &[
+    "role_arn",
+    "credential_process",
+    "sso_session",
+    "sso_start_url",
+    "web_identity_token_file",
+];
+
+/// The rewriter for AWS INI files.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct AwsIniRewriter;
+
+impl Rewriter for AwsIniRewriter {
+    fn name(&self) -> &'static str {
+        "aws-ini"
+    }
+
+    fn handles(&self, path: &str, text: &str) -> bool {
+        let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+        let ext = name.rsplit_once('.').map(|(_, e)| e);
+        let ini_name = matches!(
+            ext,
+            None | Some("ini" | "cfg" | "conf" | "config" | "credentials")
+        ) || name.starts_with("credentials")
+            || name.starts_with("config");
+        let has_section = text
+            .lines()
+            .any(|l| l.trim_start().starts_with('[') && l.trim_end().ends_with(']'));
+        let lower = text.to_ascii_lowercase();
+        ini_name && has_section && CREDENTIAL_KEYS.iter().any(|k| lower.contains(k))
+    }
+
+    fn rewrite(&self, file: &FileToFix<'_>) -> Outcome {
+        let ini = IniFile::parse(file.text);
+        let source = credential_source(file.path);
+        let arn = role_arn_placeholder(file.matches);
+        let mut edits = Vec::new();
+        let mut notes = Vec::new();
+        for section in &ini.sections {
+            if let Some(profile_edits) = section.fix(file, &ini, &arn, source) {
+                notes.push(format!(
+                    "profile `{}` now assumes {arn} with `credential_source = {source}`: create that role, let the {} role assume it, and deactivate the old key",
+                    section.name,
+                    if source == "EcsContainer" { "ECS task" } else { "EC2 instance profile" }
+                ));
+                edits.extend(profile_edits);
+            }
+        }
+        edits.extend(
+            ini.lines
+                .iter()
+                .filter(|l| l.kind == IniKind::Comment && has_match(file.matches, &l.line.whole()))
+                .map(|l| Edit::delete(l.line.whole())),
+        );
+        let removed: Vec<Range<usize>> = edits.iter().map(|e| e.range.clone()).collect();
+        let left = uncovered(file.matches, &removed);
+        if !left.is_empty() {
+            return manual_for(
+                &left,
+                "AWS config file",
+                "remove the key by hand and give the profile a `role_arn` and `credential_source`",
+            );
+        }
+        if edits.is_empty() {
+            return Outcome::NotHandled;
+        }
+        Outcome::Rewritten {
+            text: apply_edits(file.text, edits),
+            notes,
+            manual: Vec::new(),
+        }
+    }
+}
+
+/// `EcsContainer` for paths that name a container setting, else `Ec2InstanceMetadata`.
+fn credential_source(path: &str) -> &'static str {
+    let lower = path.to_ascii_lowercase();
+    let container = lower.split('/').any(|seg| {
+        ["ecs", "fargate", "docker", "container"]
+            .iter()
+            .any(|w| seg.contains(w))
+    });
+    if container {
+        "EcsContainer"
+    } else {
+        "Ec2InstanceMetadata"
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IniKind {
+    Blank,
+    Comment,
+    Header,
+    Key,
+    Continuation,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct IniLine {
+    line: Line,
+    kind: IniKind,
+}
+
+/// A `key = value` entry with its continuation lines.
+#[derive(Debug, Clone)]
+struct Entry {
+    key: String,
+    /// Line indices of the entry (key line plus continuations).
+    lines: Range<usize>,
+    /// What stood between key and value (` = `, `=`, `: `).
+    separator: String,
+}
+
+#[derive(Debug, Clone)]
+struct Section {
+    name: String,
+    entries: Vec<Entry>,
+}
+
+struct IniFile {
+    lines: Vec<IniLine>,
+    sections: Vec<Section>,
+}
+
+impl IniFile {
+    fn parse(text: &str) -> IniFile {
+        let mut lines = Vec::new();
+        let mut sections: Vec<Section> = Vec::new();
+        for (i, line) in split_lines(text).into_iter().enumerate() {
+            let content = &text[line.start..line.end];
+            let trimmed = content.trim();
+            let indented = content.starts_with([' ', '\t']);
+            let after_key = lines
+                .last()
+                .is_some_and(|l: &IniLine| matches!(l.kind, IniKind::Key | IniKind::Continuation));
+            let kind = if trimmed.is_empty() {
+                IniKind::Blank
+            } else if trimmed.starts_with('#') || trimmed.starts_with(';') {
+                IniKind::Comment
+            } else if indented && after_key {
+                IniKind::Continuation
+            } else if trimmed.starts_with('[') && trimmed.ends_with(']') {
+                let name = trimmed[1..trimmed.len() - 1].trim();
+                let name = name.strip_prefix("profile ").unwrap_or(name).trim();
+                sections.push(Section {
+                    name: name.to_string(),
+                    entries: Vec::new(),
+                });
+                IniKind::Header
+            } else {
+                if let (Some(section), Some((key, separator))) =
+                    (sections.last_mut(), split_entry(content))
+                {
+                    section.entries.push(Entry {
+                        key,
+                        lines: i..i + 1,
+                        separator,
+                    });
+                }
+                IniKind::Key
+            };
+            if kind == IniKind::Continuation {
+                if let Some(entry) = sections.last_mut().and_then(|s| s.entries.last_mut()) {
+                    if entry.lines.end == i {
+                        entry.lines.end = i + 1;
+                    }
+                }
+            }
+            lines.push(IniLine { line, kind });
+        }
+        IniFile { lines, sections }
+    }
+
+    fn span(&self, lines: &Range<usize>) -> Range<usize> {
+        self.lines[lines.start].line.start..self.lines[lines.end - 1].line.next
+    }
+}
+
+/// Splits `key = value` / `key: value`: the lower-cased key and the separator as written.
+fn split_entry(content: &str) -> Option<(String, String)> {
+    let at = content.find(['=', ':'])?;
+    let key = content[..at].trim_end();
+    if key.is_empty() {
+        return None;
+    }
+    let after = &content[at + 1..];
+    let value_at = at + 1 + (after.len() - after.trim_start().len());
+    Some((
+        key.trim().to_ascii_lowercase(),
+        content[key.len()..value_at].to_string(),
+    ))
+}
+
+impl Section {
+    /// The edits that move this profile from keys to a role, if it holds keys.
+    fn fix(
+        &self,
+        file: &FileToFix<'_>,
+        ini: &IniFile,
+        arn: &str,
+        source: &str,
+    ) -> Option<Vec<Edit>> {
+        let creds: Vec<&Entry> = self
+            .entries
+            .iter()
+            .filter(|e| CREDENTIAL_KEYS.contains(&e.key.as_str()))
+            .collect();
+        if creds.is_empty()
+            || !creds
+                .iter()
+                .any(|e| has_match(file.matches, &ini.span(&e.lines)))
+        {
+            return None;
+        }
+        let mut edits: Vec<Edit> = creds
+            .iter()
+            .map(|e| Edit::delete(ini.span(&e.lines)))
+            .collect();
+        let has = |key: &str| self.entries.iter().any(|e| e.key == key);
+        let first = creds[0];
+        let eol = &file.text
+            [ini.lines[first.lines.start].line.end..ini.lines[first.lines.start].line.next];
+        let eol = if eol.is_empty() {
+            line_ending(file.text)
+        } else {
+            eol
+        };
+        let sep = &first.separator;
+        let mut added = String::new();
+        if !SOURCE_KEYS.iter().any(|k| has(k)) {
+            added.push_str(&format!("role_arn{sep}{arn}{eol}"));
+        }
+        if !has("credential_source") && !has("source_profile") && !has("credential_process") {
+            added.push_str(&format!("credential_source{sep}{source}{eol}"));
+        }
+        if !added.is_empty() {
+            let at = ini.span(&first.lines).start;
+            edits.push(Edit::insert(at, added));
+        }
+        Some(edits)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared text-editing helpers
+// ---------------------------------------------------------------------------------------------
+
+/// One edit of the original text: the bytes in `range` become `with`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Edit {
+    /// Byte range in the original text.
+    pub range: Range<usize>,
+    /// Replacement text.
+    pub with: String,
+}
+
+impl Edit {
+    /// Deletes `range`.
+    pub fn delete(range: Range<usize>) -> Edit {
+        Edit {
+            range,
+            with: String::new(),
+        }
+    }
+
+    /// Inserts `with` at `at`.
+    pub fn insert(at: usize, with: String) -> Edit {
+        Edit {
+            range: at..at,
+            with,
+        }
+    }
+}
+
+/// Applies edits to `text`. Edits are sorted by position (insertions before a deletion at the
+/// same point, larger deletions first); an edit inside one already applied is dropped (a line
+/// inside a block that is removed as a whole), and insertions at one point keep their order.
+pub(crate) fn apply_edits(text: &str, mut edits: Vec<Edit>) -> String {
+    edits.sort_by_key(|e| {
+        (
+            e.range.start,
+            !e.range.is_empty(),
+            std::cmp::Reverse(e.range.end),
+        )
+    });
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for edit in edits {
+        if edit.range.start < at {
+            // Covered by an earlier, larger deletion.
+            continue;
+        }
+        out.push_str(&text[at..edit.range.start]);
+        out.push_str(&edit.with);
+        at = edit.range.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// A line of a text: `start..end` is its content (without the line ending), `next` is where the
+/// following line starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Line {
+    /// Byte offset of the first character.
+    pub start: usize,
+    /// Byte offset just past the content (before `\r\n` or `\n`).
+    pub end: usize,
+    /// Byte offset of the next line (past the line ending).
+    pub next: usize,
+}
+
+impl Line {
+    /// The whole line including its ending.
+    pub fn whole(&self) -> Range<usize> {
+        self.start..self.next
+    }
+}
+
+/// Splits `text` into lines (a final line without a newline counts; an empty text has none).
+pub(crate) fn split_lines(text: &str) -> Vec<Line> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    while start < bytes.len() {
+        let nl = memchr::memchr(b'\n', &bytes[start..]).map(|i| start + i);
+        let next = nl.map(|i| i + 1).unwrap_or(bytes.len());
+        let mut end = nl.unwrap_or(bytes.len());
+        if end > start && bytes[end - 1] == b'\r' {
+            end -= 1;
+        }
+        lines.push(Line { start, end, next });
+        start = next;
+    }
+    lines
+}
+
+/// The line ending a file uses (`\r\n` when its first line ends so).
+pub(crate) fn line_ending(text: &str) -> &'static str {
+    match text.find('\n') {
+        Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
+        _ => "\n",
+    }
+}
+
+/// Whether any match lies (at least partly) in `range`.
+pub(crate) fn has_match(matches: &[Match], range: &Range<usize>) -> bool {
+    matches
+        .iter()
+        .any(|m| m.span.start < range.end && range.start < m.span.end)
+}
+
+/// The matches that no removed range covers.
+pub(crate) fn uncovered<'m>(matches: &'m [Match], removed: &[Range<usize>]) -> Vec<&'m Match> {
+    matches
+        .iter()
+        .filter(|m| {
+            !removed
+                .iter()
+                .any(|r| r.start <= m.span.start && m.span.end <= r.end)
+        })
+        .collect()
+}
+
+/// The IAM role ARN written where a role must be named: the account comes from the removed key
+/// ID when it decodes to one (current key format), the role name is always a placeholder.
+pub(crate) fn role_arn_placeholder(matches: &[Match]) -> String {
+    let account = matches
+        .iter()
+        .filter(|m| m.kind == Kind::AccessKeyId)
+        .find_map(|m| m.key.as_ref().and_then(|k| k.account_id.clone()))
+        .unwrap_or_else(|| "<ACCOUNT_ID>".to_string());
+    format!("arn:aws:iam::{account}:role/<ROLE_NAME>")
+}
+
+/// `Outcome::Manual` for every match no edit covered.
+pub(crate) fn manual_for(left: &[&Match], what: &str, advice: &str) -> Outcome {
+    Outcome::Manual(
+        left.iter()
+            .map(|m| ManualFix {
+                line: m.line,
+                reason: format!(
+                    "a {} sits where the {what} rewriter cannot remove it safely",
+                    m.kind.label()
+                ),
+                advice: advice.to_string(),
+            })
+            .collect(),
+    )
+}

@@ -1,0 +1,111 @@
+//! AWS credentials/config INI files: static keys give way to `role_arn` + `credential_source`,
+//! and python's `configparser` still reads the result the way the AWS CLI would.
+
+use crate::fixutil::{prepare, round_trip, FixCase};
+use crate::util::{require_tool, run};
+use std::process::Command;
+
+/// Reads the patched file with `configparser` and returns `section.key=value` lines for the keys
+/// the fix is about.
+fn configparser_view(case: &FixCase) -> String {
+    require_tool("python3");
+    case.assert_parses("python3", &["-c", "import configparser, sys; configparser.ConfigParser(interpolation=None).read(sys.argv[1])", "{}"]);
+    let script = "import configparser, sys\n\
+        c = configparser.ConfigParser(interpolation=None)\n\
+        c.read(sys.argv[1])\n\
+        for s in c.sections():\n\
+        \x20   for k in ('role_arn', 'credential_source', 'source_profile', 'region', 'aws_access_key_id'):\n\
+        \x20       if c.has_option(s, k): print(f'{s}.{k}={c.get(s, k)}')\n";
+    let file = case.repo.path().join(&case.path);
+    let (code, out, err) =
+        run(Command::new("python3").args(["-c", script, file.to_str().unwrap()]));
+    assert_eq!(code, 0, "{err}");
+    out
+}
+
+const CREDENTIALS: &str = "; shared credentials for the reporting boxes\n\
+[default]\n\
+aws_access_key_id = {AKIA}\n\
+aws_secret_access_key = {SECRET}\n\
+region = eu-central-1\n\
+\n\
+[staging]\n\
+aws_access_key_id={ASIA}\n\
+aws_secret_access_key={SECRET2}\n\
+aws_session_token={TOKEN}\n\
+\n\
+# prod chains from default\n\
+[prod]\n\
+role_arn = arn:aws:iam::210987654321:role/reporting-prod\n\
+source_profile = default\n";
+
+#[test]
+fn credentials_file_profiles_move_to_roles() {
+    let case = round_trip("ops/aws/credentials", CREDENTIALS, 21);
+    let view = configparser_view(&case);
+    assert!(
+        view.contains("default.role_arn=arn:aws:iam::210987654321:role/<ROLE_NAME>"),
+        "{view}"
+    );
+    assert!(
+        view.contains("default.credential_source=Ec2InstanceMetadata"),
+        "{view}"
+    );
+    assert!(
+        view.contains("staging.credential_source=Ec2InstanceMetadata"),
+        "{view}"
+    );
+    assert!(view.contains("prod.source_profile=default"), "{view}");
+    assert!(!view.contains("aws_access_key_id"), "{view}");
+    assert!(!case.patched.contains("aws_session_token"));
+    insta::assert_snapshot!(case.safe_patch());
+}
+
+const CONFIG: &str = "[profile etl]\r\n\
+region = us-west-2\r\n\
+output = json\r\n\
+aws_access_key_id = {AKIA}\r\n\
+aws_secret_access_key = {SECRET}\r\n\
+s3 =\r\n\
+\x20   max_concurrent_requests = 20\r\n\
+\x20   multipart_threshold = 64MB\r\n\
+\r\n\
+[profile analyst]\r\n\
+sso_session = corp\r\n\
+sso_account_id = 210987654321\r\n\
+sso_role_name = Analyst\r\n\
+\r\n\
+[sso-session corp]\r\n\
+sso_start_url = https://corp.awsapps.com/start\r\n\
+sso_region = us-east-1\r\n";
+
+#[test]
+fn config_file_in_a_container_path_uses_the_ecs_container_source_and_keeps_crlf() {
+    let case = round_trip("docker/etl/aws_config", CONFIG, 22);
+    let view = configparser_view(&case);
+    assert!(
+        view.contains("profile etl.credential_source=EcsContainer"),
+        "{view}"
+    );
+    assert!(view.contains("profile etl.region=us-west-2"), "{view}");
+    assert!(case
+        .patched
+        .split_inclusive('\n')
+        .all(|l| l.ends_with("\r\n")));
+    assert!(case
+        .patched
+        .contains("s3 =\r\n    max_concurrent_requests = 20\r\n"));
+    insta::assert_snapshot!(case.safe_patch());
+}
+
+#[test]
+fn a_key_outside_any_profile_stays_manual() {
+    let case = prepare(
+        "settings.ini",
+        "aws_access_key_id = {AKIA}\naws_secret_access_key = {SECRET}\n[app]\nname = x\n",
+        23,
+    );
+    assert!(case.fix.new.is_none());
+    assert_eq!(case.fix.rewriter, Some("aws-ini"));
+    assert_eq!(case.fix.manual.len(), 2, "{:?}", case.fix.manual);
+}
