@@ -1,0 +1,315 @@
+//! Report formats: how a [`ScanReport`] is written for people, programs and CI systems.
+//!
+//! Every format writes only what a [`Finding`] holds: the redacted value and the fingerprint,
+//! never a whole secret. [`write_report`] writes a whole report in one [`Format`];
+//! [`write_finding_jsonl`] writes one finding as a JSON line so that a scan can stream.
+//!
+//! | format   | what it is                                                              |
+//! |----------|-------------------------------------------------------------------------|
+//! | `human`  | plain text (ANSI colour only when asked), reads well after `remote: `   |
+//! | `json`   | one document `{"version": 1, "findings", "stats", "skipped"}`           |
+//! | `jsonl`  | one finding per line                                                    |
+//! | `sarif`  | SARIF 2.1.0 for GitHub code scanning and other SARIF viewers            |
+//! | `github` | GitHub Actions workflow commands (`::error file=…,line=…::…`)           |
+//! | `junit`  | JUnit XML, one failing testcase per finding                             |
+
+mod ci;
+mod human;
+mod json;
+mod sarif;
+
+use crate::error::{Error, Result};
+use crate::finding::Finding;
+use crate::scan::ScanReport;
+use std::fmt;
+use std::io::Write;
+
+pub use json::write_finding_jsonl;
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Human-readable text (the default).
+    Human,
+    /// One JSON document.
+    Json,
+    /// JSON lines: one finding per line.
+    Jsonl,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// GitHub Actions workflow-command annotations.
+    Github,
+    /// JUnit XML.
+    Junit,
+}
+
+impl Format {
+    /// Every format, in the order they are documented.
+    pub const ALL: [Format; 6] = [
+        Format::Human,
+        Format::Json,
+        Format::Jsonl,
+        Format::Sarif,
+        Format::Github,
+        Format::Junit,
+    ];
+
+    /// The name used on the command line and in config files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+            Format::Sarif => "sarif",
+            Format::Github => "github",
+            Format::Junit => "junit",
+        }
+    }
+
+    /// Parses a format name (case-insensitive); the error lists the valid names.
+    pub fn parse(name: &str) -> Result<Format> {
+        let lower = name.trim().to_ascii_lowercase();
+        Format::ALL
+            .into_iter()
+            .find(|f| f.as_str() == lower)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
+                Error::input(format!(
+                    "unknown output format '{name}' (expected one of: {})",
+                    names.join(", ")
+                ))
+            })
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Format> {
+        Format::parse(s)
+    }
+}
+
+/// Options that change how a report is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportOptions {
+    /// Use ANSI colours (human format only). Callers set it when stdout is a terminal.
+    pub color: bool,
+    /// The rolecall version written into SARIF and JUnit output.
+    pub tool_version: String,
+}
+
+impl Default for ReportOptions {
+    fn default() -> ReportOptions {
+        ReportOptions {
+            color: false,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
+/// Writes `report` to `out` in `format`.
+pub fn write_report(
+    format: Format,
+    report: &ScanReport,
+    out: &mut dyn Write,
+    opts: &ReportOptions,
+) -> Result<()> {
+    match format {
+        Format::Human => human::write(report, out, opts),
+        Format::Json => json::write_json(report, out),
+        Format::Jsonl => json::write_jsonl(report, out),
+        Format::Sarif => sarif::write(report, out, opts),
+        Format::Github => ci::write_github(report, out),
+        Format::Junit => ci::write_junit(report, out, opts),
+    }?;
+    out.flush()?;
+    Ok(())
+}
+
+/// The 7-character short form of a commit id.
+fn short_id(id: &str) -> &str {
+    id.get(..7).unwrap_or(id)
+}
+
+/// A byte count in human units (`512 B`, `1.5 KiB`, `3.2 GiB`).
+fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+/// Replaces control characters (terminal escapes, newlines) in text that came from a repository
+/// (paths, author names, commit summaries) so that it cannot break a line-based format or drive a
+/// terminal.
+fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
+}
+
+/// The finding's partner (key ID ↔ secret) in the same report, if it was reported.
+fn partner<'a>(report: &'a ScanReport, finding: &Finding) -> Option<&'a Finding> {
+    let pair = finding.pair.as_deref()?;
+    report.findings.iter().find(|f| f.fingerprint == pair)
+}
+
+/// Counts of findings per severity, most severe first, for summaries: `1 critical, 2 medium`.
+fn severity_counts(findings: &[Finding]) -> String {
+    use crate::finding::Severity;
+    let mut parts = Vec::new();
+    for sev in [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ] {
+        let n = findings.iter().filter(|f| f.severity == sev).count();
+        if n > 0 {
+            parts.push(format!("{n} {sev}"));
+        }
+    }
+    parts.join(", ")
+}
+
+#[cfg(test)]
+pub(crate) mod fixture;
+
+#[cfg(test)]
+mod tests {
+    use super::fixture::{sample_report, Sample};
+    use super::*;
+
+    fn render(format: Format, report: &ScanReport, color: bool) -> String {
+        let mut out = Vec::new();
+        let opts = ReportOptions {
+            color,
+            tool_version: "0.1.0-test".into(),
+        };
+        write_report(format, report, &mut out, &opts).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn assert_safe(sample: &Sample, text: &str) {
+        for value in &sample.values {
+            assert!(
+                !text.contains(value.as_str()),
+                "output holds a whole generated value:\n{text}"
+            );
+        }
+        // Redacted forms and fingerprints are what the output is made of.
+        assert!(text.contains(&sample.report.findings[0].fingerprint[..8]) || text.contains('…'));
+    }
+
+    #[test]
+    fn format_names_round_trip() {
+        for f in Format::ALL {
+            assert_eq!(Format::parse(f.as_str()).unwrap(), f);
+            assert_eq!(f.to_string().parse::<Format>().unwrap(), f);
+        }
+        assert_eq!(Format::parse(" SARIF ").unwrap(), Format::Sarif);
+        let err = Format::parse("xml").unwrap_err().to_string();
+        assert!(err.contains("'xml'") && err.contains("junit"), "{err}");
+    }
+
+    #[test]
+    fn no_format_contains_a_whole_value() {
+        let sample = sample_report();
+        assert!(sample.values.len() >= 5);
+        for format in Format::ALL {
+            for color in [false, true] {
+                let text = render(format, &sample.report, color);
+                assert!(!text.is_empty(), "{format} wrote nothing");
+                assert_safe(&sample, &text);
+            }
+        }
+        let mut line = Vec::new();
+        write_finding_jsonl(&sample.report.findings[1], &mut line).unwrap();
+        assert_safe(&sample, &String::from_utf8(line).unwrap());
+    }
+
+    #[test]
+    fn snapshot_human() {
+        let sample = sample_report();
+        let text = render(Format::Human, &sample.report, false);
+        assert!(!text.contains('\x1b'), "no colour unless asked");
+        insta::assert_snapshot!("human", text);
+    }
+
+    #[test]
+    fn human_colour_only_when_asked() {
+        let sample = sample_report();
+        let coloured = render(Format::Human, &sample.report, true);
+        assert!(coloured.contains("\x1b[1;31mCRITICAL"), "{coloured}");
+        let plain: String = strip_ansi(&coloured);
+        assert_eq!(plain, render(Format::Human, &sample.report, false));
+    }
+
+    fn strip_ansi(s: &str) -> String {
+        let re = regex::Regex::new("\x1b\\[[0-9;]*m").unwrap();
+        re.replace_all(s, "").into_owned()
+    }
+
+    #[test]
+    fn snapshot_human_clean() {
+        let mut report = sample_report().report;
+        report.findings.clear();
+        report.skipped.clear();
+        insta::assert_snapshot!("human_clean", render(Format::Human, &report, false));
+    }
+
+    #[test]
+    fn snapshot_json() {
+        let sample = sample_report();
+        let text = render(Format::Json, &sample.report, false);
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(doc["version"], 1);
+        assert_eq!(
+            doc["findings"].as_array().unwrap().len(),
+            sample.report.findings.len()
+        );
+        assert_eq!(doc["stats"]["blobs"], sample.report.stats.blobs);
+        assert_eq!(doc["skipped"][0]["what"], sample.report.skipped[0].what);
+        insta::assert_snapshot!("json", text);
+    }
+
+    #[test]
+    fn snapshot_jsonl() {
+        let sample = sample_report();
+        let text = render(Format::Jsonl, &sample.report, false);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), sample.report.findings.len());
+        for (line, finding) in lines.iter().zip(&sample.report.findings) {
+            let back: Finding = serde_json::from_str(line).unwrap();
+            assert_eq!(&back, finding);
+        }
+        insta::assert_snapshot!("jsonl", text);
+    }
+
+    #[test]
+    fn human_bytes_units() {
+        assert_eq!(human_bytes(0), "0 B");
+        assert_eq!(human_bytes(1023), "1023 B");
+        assert_eq!(human_bytes(1536), "1.5 KiB");
+        assert_eq!(human_bytes(3 * 1024 * 1024 * 1024), "3.0 GiB");
+    }
+
+    #[test]
+    fn clean_removes_control_characters() {
+        assert_eq!(clean("a\x1b[31mb\nc"), "a\u{FFFD}[31mb\u{FFFD}c");
+    }
+}
