@@ -7,6 +7,7 @@
 
 
 pub mod awsini;
+pub mod ecs;
 pub mod yamlcfg;
 
 use crate::detect::{Detector, Match};
@@ -69,6 +70,7 @@ pub fn rewriters() -> Vec<Box<dyn Rewriter>> {
     vec![
         Box::new(yamlcfg::KubernetesRewriter),
         Box::new(awsini::AwsIniRewriter),
+        Box::new(ecs::EcsTaskDefinitionRewriter),
     ]
 }
 

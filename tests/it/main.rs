@@ -6,3 +6,4 @@ mod fixutil;
 mod history;
 mod fix_k8s;
 mod fix_awsini;
+mod fix_ecs;
