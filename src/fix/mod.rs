@@ -5,6 +5,8 @@
 //! runs it, and checks its work: the result must rescan clean of every credential the original
 //! had, or the file is left untouched and reported as needing a manual fix.
 
+pub mod powershell;
+pub mod powershell_lex;
 
 pub mod awsini;
 pub mod ecs;
@@ -71,6 +73,7 @@ pub fn rewriters() -> Vec<Box<dyn Rewriter>> {
         Box::new(yamlcfg::KubernetesRewriter),
         Box::new(awsini::AwsIniRewriter),
         Box::new(ecs::EcsTaskDefinitionRewriter),
+        Box::new(powershell::PowerShellRewriter),
     ]
 }
 
