@@ -7,6 +7,10 @@
 
 pub mod powershell;
 pub mod powershell_lex;
+pub mod python;
+pub mod python_lex;
+pub mod script_edit;
+pub mod script_lex;
 
 pub mod awsini;
 pub mod ecs;
@@ -74,6 +78,7 @@ pub fn rewriters() -> Vec<Box<dyn Rewriter>> {
         Box::new(awsini::AwsIniRewriter),
         Box::new(ecs::EcsTaskDefinitionRewriter),
         Box::new(powershell::PowerShellRewriter),
+        Box::new(python::Python),
     ]
 }
 

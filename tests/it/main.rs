@@ -7,3 +7,4 @@ mod history;
 mod fix_k8s;
 mod fix_awsini;
 mod fix_ecs;
+mod fix_python;
