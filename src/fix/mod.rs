@@ -15,6 +15,8 @@ pub mod script_lex;
 pub mod awsini;
 pub mod ecs;
 pub mod yamlcfg;
+pub mod clike;
+pub mod javascript;
 
 use crate::detect::{Detector, Match};
 use serde::Serialize;
@@ -74,6 +76,7 @@ pub trait Rewriter: Sync + Send {
 pub fn rewriters() -> Vec<Box<dyn Rewriter>> {
     // Each language module registers itself here.
     vec![
+        Box::new(javascript::JavaScript),
         Box::new(yamlcfg::KubernetesRewriter),
         Box::new(awsini::AwsIniRewriter),
         Box::new(ecs::EcsTaskDefinitionRewriter),

@@ -6,5 +6,6 @@ mod fixutil;
 mod history;
 mod fix_k8s;
 mod fix_awsini;
+mod fix_javascript;
 mod fix_ecs;
 mod fix_python;
