@@ -1,0 +1,988 @@
+//! AWS calls in source code → IAM actions on resources.
+//!
+//! The mapping is data ([`ACTIONS_TABLE`], `rules/iam-actions.toml`): call names of every SDK and
+//! tool, the actions they need and the shape of the resource they act on. [`Inferrer::infer`]
+//! finds the calls in a file, reads the resource names the call passes as literals (or through a
+//! variable assigned one literal), and returns one [`Grant`] per action and resource. Names it
+//! cannot read become marked `REPLACE_ME_…` placeholders. The high-level `aws s3 cp|mv|sync|ls|rm`
+//! commands are handled here in code: their direction depends on which argument is an `s3://` URL.
+
+use crate::error::{Error, ErrorKind, Result};
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex::Regex;
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The built-in action table.
+pub const ACTIONS_TABLE: &str = include_str!("../../rules/iam-actions.toml");
+
+/// Placeholder for the AWS account ID in resource ARNs.
+pub const ACCOUNT: &str = "REPLACE_ME_ACCOUNT_ID";
+/// Placeholder for the AWS region in resource ARNs.
+pub const REGION: &str = "REPLACE_ME_REGION";
+
+/// Longest call window (bytes) read after a call name.
+const MAX_WINDOW: usize = 8192;
+
+/// The parsed action table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionTable {
+    /// How SSE-KMS use is recognised.
+    pub kms: KmsSettings,
+    /// Words that show a file uses a service.
+    pub service: Vec<ServiceHints>,
+    /// The calls.
+    pub call: Vec<CallRule>,
+}
+
+/// How SSE-KMS use is recognised.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KmsSettings {
+    /// Case-insensitive markers of SSE-KMS in a call or file.
+    pub markers: Vec<String>,
+    /// Parameters that name the KMS key.
+    pub key_params: Vec<String>,
+}
+
+/// Words (case-insensitive) that show a file uses a service.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceHints {
+    /// Service name as used in `[[call]] service`.
+    pub name: String,
+    /// The words.
+    pub hints: Vec<String>,
+}
+
+/// What SSE-KMS means for a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KmsUse {
+    /// Reading objects that may be SSE-KMS encrypted needs `kms:Decrypt`.
+    Read,
+    /// Writing with SSE-KMS needs `kms:GenerateDataKey` and `kms:Decrypt`.
+    Write,
+}
+
+/// One call of the table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallRule {
+    /// The service (must be one of `[[service]]`).
+    pub service: String,
+    /// SSE-KMS relevance.
+    #[serde(default)]
+    pub kms: Option<KmsUse>,
+    /// Call names across SDKs and tools.
+    pub names: Vec<String>,
+    /// What the call needs.
+    pub grant: Vec<GrantRule>,
+}
+
+/// Actions on one resource of a call.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantRule {
+    /// IAM actions.
+    pub actions: Vec<String>,
+    /// The resource's shape.
+    pub resource: Shape,
+    /// Parameters naming the resource, most specific first.
+    #[serde(default)]
+    pub params: Vec<String>,
+    /// Argument index of the resource name when passed positionally.
+    #[serde(default)]
+    pub positional: Option<usize>,
+}
+
+/// The shape of a resource ARN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Shape {
+    /// Objects in a bucket: `arn:aws:s3:::bucket/*`.
+    S3Object,
+    /// The bucket itself: `arn:aws:s3:::bucket`.
+    S3Bucket,
+    /// A DynamoDB table.
+    DynamodbTable,
+    /// An SQS queue.
+    SqsQueue,
+    /// An SNS topic.
+    SnsTopic,
+    /// An SSM parameter.
+    SsmParameter,
+    /// A Secrets Manager secret.
+    Secret,
+    /// No resource-level permissions (`*`).
+    Any,
+}
+
+/// One permission the code needs, with the call it came from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Grant {
+    /// The IAM action (`s3:GetObject`).
+    pub action: String,
+    /// The resource ARN (may hold `REPLACE_ME_…` placeholders).
+    pub resource: String,
+    /// Repository-relative path of the call.
+    pub path: String,
+    /// 1-based line of the call.
+    pub line: u32,
+    /// The call as written (`download_file`, `aws s3 cp`).
+    pub call: String,
+}
+
+/// A resource name read from a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Value {
+    Known(Vec<String>),
+    Nested(String),
+    Unknown,
+}
+
+/// Finds AWS calls in files and infers the IAM grants they need.
+pub struct Inferrer {
+    table: ActionTable,
+    names: AhoCorasick,
+    name_call: Vec<usize>,
+    assign: Regex,
+    shell_assign: Regex,
+    cli_s3: Regex,
+    region: Regex,
+}
+
+impl std::fmt::Debug for Inferrer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inferrer")
+            .field("calls", &self.table.call.len())
+            .finish()
+    }
+}
+
+impl Inferrer {
+    /// The inferrer with the built-in table.
+    pub fn builtin() -> Inferrer {
+        Inferrer::new(ACTIONS_TABLE).expect("the built-in action table parses (tested)")
+    }
+
+    /// Parses and compiles an action table.
+    pub fn new(table_text: &str) -> Result<Inferrer> {
+        let rules_err = |m: String| Error::new(ErrorKind::Rules(format!("iam-actions: {m}")));
+        let table: ActionTable =
+            toml::from_str(table_text).map_err(|e| rules_err(e.to_string()))?;
+        let mut patterns = Vec::new();
+        let mut name_call = Vec::new();
+        for (i, call) in table.call.iter().enumerate() {
+            if !table.service.iter().any(|s| s.name == call.service) {
+                return Err(rules_err(format!("unknown service {}", call.service)));
+            }
+            for name in &call.names {
+                patterns.push(name.clone());
+                name_call.push(i);
+            }
+        }
+        let names = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&patterns)
+            .map_err(|e| rules_err(e.to_string()))?;
+        let re = |p: &str| Regex::new(p).expect("static regex");
+        Ok(Inferrer {
+            table,
+            names,
+            name_call,
+            assign: re(
+                r#"(?m)([$@]?[A-Za-z_][A-Za-z0-9_]*)\s*(?::=|=)\s*[fr]?['"]([A-Za-z0-9._/:@+=,-]+)['"]"#,
+            ),
+            shell_assign: re(
+                r#"(?m)^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=([A-Za-z0-9._/:@+-]+)\s*$"#,
+            ),
+            cli_s3: re(r"\baws\s+(?:--?[a-z-]+(?:\s+[^-\s]\S*)?\s+)*s3\s+(cp|mv|sync|ls|rm)\b"),
+            region: re(
+                r"\b(?:us|eu|ap|sa|ca|me|af|il|mx)-(?:gov-)?(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-[1-9]\b",
+            ),
+        })
+    }
+
+    /// The table this inferrer uses.
+    pub fn table(&self) -> &ActionTable {
+        &self.table
+    }
+
+    /// AWS region names written literally in `text`.
+    pub fn regions(&self, text: &str) -> BTreeSet<String> {
+        self.region
+            .find_iter(text)
+            .map(|m| m.as_str().to_string())
+            .collect()
+    }
+
+    /// The grants the AWS calls in `text` need. Output is sorted and deduplicated.
+    pub fn infer(&self, path: &str, text: &str) -> Vec<Grant> {
+        let lower = text.to_ascii_lowercase();
+        let present: BTreeSet<&str> = self
+            .table
+            .service
+            .iter()
+            .filter(|s| {
+                s.hints
+                    .iter()
+                    .any(|h| lower.contains(&h.to_ascii_lowercase()))
+            })
+            .map(|s| s.name.as_str())
+            .collect();
+        if present.is_empty() {
+            return Vec::new();
+        }
+        let assigns = self.assignments(text);
+        let file_kms = self
+            .table
+            .kms
+            .markers
+            .iter()
+            .any(|m| lower.contains(m.as_str()));
+        let lines = LineStarts::new(text);
+        // (call index, grants, whether every resource was read)
+        let mut found: Vec<(usize, Vec<Grant>, bool)> = Vec::new();
+        for m in self.names.find_iter(text) {
+            let call_idx = self.name_call[m.pattern().as_usize()];
+            let rule = &self.table.call[call_idx];
+            if !present.contains(rule.service.as_str()) || !bounded(text, m.start(), m.end()) {
+                continue;
+            }
+            if is_definition(&text[..m.start()]) {
+                continue;
+            }
+            let name = &text[m.start()..m.end()];
+            let Some(window) = call_window(text, m.end(), name.contains('-')) else {
+                continue;
+            };
+            let line = lines.line(m.start());
+            let mut grants = Vec::new();
+            let mut all_known = true;
+            for g in &rule.grant {
+                let mut value = find_param(window, &g.params, &assigns);
+                if value.is_none() {
+                    value = g.positional.and_then(|i| positional(window, i, &assigns));
+                }
+                let (resources, known) =
+                    resources(g.resource, value.unwrap_or(Value::Unknown), window);
+                all_known &= known;
+                for resource in resources {
+                    for action in &g.actions {
+                        grants.push(grant(action, &resource, path, line, name));
+                    }
+                }
+            }
+            let kms_here = contains_any(&window.to_ascii_lowercase(), &self.table.kms.markers);
+            let kms_actions: &[&str] = match rule.kms {
+                Some(KmsUse::Write) if kms_here => &["kms:GenerateDataKey", "kms:Decrypt"],
+                Some(KmsUse::Read) if file_kms => &["kms:Decrypt"],
+                _ => &[],
+            };
+            if !kms_actions.is_empty() {
+                let key = kms_key(
+                    find_param(window, &self.table.kms.key_params, &assigns)
+                        .or_else(|| find_param(text, &self.table.kms.key_params, &assigns)),
+                );
+                for a in kms_actions {
+                    grants.push(grant(a, &key, path, line, name));
+                }
+            }
+            found.push((call_idx, grants, all_known));
+        }
+        // A call that passes a request object (`GetObjectAsync(request)`) adds nothing when the
+        // same file builds that request with literal names (`new GetObjectRequest { … }`).
+        let known_calls: BTreeSet<usize> = found
+            .iter()
+            .filter(|(_, _, k)| *k)
+            .map(|(c, _, _)| *c)
+            .collect();
+        let mut out: Vec<Grant> = found
+            .into_iter()
+            .filter(|(c, _, k)| *k || !known_calls.contains(c))
+            .flat_map(|(_, g, _)| g)
+            .collect();
+        self.cli_grants(path, text, &assigns, file_kms, &lines, &mut out);
+        out.sort();
+        out.dedup_by(|a, b| {
+            a.action == b.action && a.resource == b.resource && a.path == b.path && a.line == b.line
+        });
+        out
+    }
+
+    /// Variables assigned exactly one literal in the file (`BUCKET = "x"`, `$bucket = 'x'`).
+    fn assignments(&self, text: &str) -> BTreeMap<String, Option<String>> {
+        let mut map: BTreeMap<String, Option<String>> = BTreeMap::new();
+        let pairs = self
+            .assign
+            .captures_iter(text)
+            .chain(self.shell_assign.captures_iter(text))
+            .map(|c| {
+                (
+                    c[1].trim_start_matches(['$', '@']).to_string(),
+                    c[2].to_string(),
+                )
+            });
+        for (name, value) in pairs {
+            map.entry(name)
+                .and_modify(|v| {
+                    if v.as_deref() != Some(value.as_str()) {
+                        *v = None;
+                    }
+                })
+                .or_insert(Some(value));
+        }
+        map
+    }
+
+    /// `aws s3 cp|mv|sync|ls|rm`.
+    fn cli_grants(
+        &self,
+        path: &str,
+        text: &str,
+        assigns: &BTreeMap<String, Option<String>>,
+        file_kms: bool,
+        lines: &LineStarts,
+        out: &mut Vec<Grant>,
+    ) {
+        const FLAGS: &[&str] = &[
+            "--recursive",
+            "--delete",
+            "--dryrun",
+            "--quiet",
+            "--only-show-errors",
+            "--no-progress",
+            "--exact-timestamps",
+            "--size-only",
+            "--follow-symlinks",
+            "--no-follow-symlinks",
+            "--human-readable",
+            "--summarize",
+            "--no-guess-mime-type",
+            "--force",
+        ];
+        for caps in self.cli_s3.captures_iter(text) {
+            let whole = caps.get(0).expect("group 0");
+            let verb = &caps[1];
+            let args = continued_line(text, whole.end());
+            let mut positional: Vec<String> = Vec::new();
+            let mut flags: BTreeSet<&str> = BTreeSet::new();
+            let mut tokens = args.split_whitespace();
+            while let Some(tok) = tokens.next() {
+                if ["|", ";", "&&", "||", ">", ">>", "#", "`", "\\", "2>&1"].contains(&tok)
+                    || tok.starts_with('#')
+                {
+                    break;
+                }
+                if let Some(flag) = FLAGS.iter().find(|f| **f == tok) {
+                    flags.insert(flag);
+                } else if tok.starts_with("--") {
+                    if tok == "--sse" || tok == "--sse-kms-key-id" {
+                        flags.insert("--sse");
+                    }
+                    tokens.next();
+                } else {
+                    positional.push(tok.trim_matches(['"', '\'']).to_string());
+                }
+            }
+            let bucket = |arg: Option<&String>| -> Option<Option<String>> {
+                let rest = arg?.strip_prefix("s3://")?;
+                let name = rest.split('/').next().unwrap_or("");
+                Some(resolve_shell(name, assigns))
+            };
+            let src = bucket(positional.first());
+            let dst = bucket(positional.get(1));
+            let call = format!("aws s3 {verb}");
+            let line = lines.line(whole.start());
+            let mut add = |action: &str, b: &Option<String>, shape: Shape| {
+                let (res, _) = resources(
+                    shape,
+                    b.clone()
+                        .map(|v| Value::Known(vec![v]))
+                        .unwrap_or(Value::Unknown),
+                    "",
+                );
+                for r in res {
+                    out.push(grant(action, &r, path, line, &call));
+                }
+            };
+            let recursive = flags.contains("--recursive");
+            let mut writes = false;
+            let mut reads = false;
+            match verb {
+                "cp" | "mv" => {
+                    if let Some(b) = &src {
+                        add("s3:GetObject", b, Shape::S3Object);
+                        reads = true;
+                        if recursive {
+                            add("s3:ListBucket", b, Shape::S3Bucket);
+                        }
+                        if verb == "mv" {
+                            add("s3:DeleteObject", b, Shape::S3Object);
+                        }
+                    }
+                    if let Some(b) = &dst {
+                        add("s3:PutObject", b, Shape::S3Object);
+                        writes = true;
+                    }
+                }
+                "sync" => {
+                    if let Some(b) = &src {
+                        add("s3:ListBucket", b, Shape::S3Bucket);
+                        add("s3:GetObject", b, Shape::S3Object);
+                        reads = true;
+                    }
+                    if let Some(b) = &dst {
+                        add("s3:ListBucket", b, Shape::S3Bucket);
+                        add("s3:PutObject", b, Shape::S3Object);
+                        writes = true;
+                        if flags.contains("--delete") {
+                            add("s3:DeleteObject", b, Shape::S3Object);
+                        }
+                    }
+                }
+                "ls" => match &src {
+                    Some(b) => add("s3:ListBucket", b, Shape::S3Bucket),
+                    None => add("s3:ListAllMyBuckets", &None, Shape::Any),
+                },
+                _ => {
+                    if let Some(b) = &src {
+                        add("s3:DeleteObject", b, Shape::S3Object);
+                        if recursive {
+                            add("s3:ListBucket", b, Shape::S3Bucket);
+                        }
+                    }
+                }
+            }
+            let key = kms_key(None);
+            if writes && flags.contains("--sse") {
+                out.push(grant("kms:GenerateDataKey", &key, path, line, &call));
+                out.push(grant("kms:Decrypt", &key, path, line, &call));
+            } else if reads && file_kms {
+                out.push(grant("kms:Decrypt", &key, path, line, &call));
+            }
+        }
+    }
+}
+
+fn grant(action: &str, resource: &str, path: &str, line: u32, call: &str) -> Grant {
+    Grant {
+        action: action.to_string(),
+        resource: resource.to_string(),
+        path: path.to_string(),
+        line,
+        call: call.to_string(),
+    }
+}
+
+fn contains_any(lower: &str, words: &[String]) -> bool {
+    words
+        .iter()
+        .any(|w| lower.contains(&w.to_ascii_lowercase()))
+}
+
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The name is a whole word (`-` counts as part of cmdlet and CLI names).
+fn bounded(text: &str, start: usize, end: usize) -> bool {
+    let b = text.as_bytes();
+    let ok = |c: Option<&u8>| c.map_or(true, |&c| !is_ident(c) && c != b'-');
+    ok(start.checked_sub(1).and_then(|i| b.get(i))) && ok(b.get(end))
+}
+
+/// Whether the text before a name declares a function of that name (`def get_object(`).
+fn is_definition(before: &str) -> bool {
+    let word = before
+        .trim_end()
+        .rsplit(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or("");
+    matches!(word, "def" | "function" | "func" | "fun" | "sub" | "fn")
+}
+
+/// Byte offsets of line starts, for 1-based line numbers.
+struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    fn new(text: &str) -> LineStarts {
+        let mut v = vec![0];
+        v.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineStarts(v)
+    }
+
+    fn line(&self, offset: usize) -> u32 {
+        self.0.partition_point(|&s| s <= offset) as u32
+    }
+}
+
+/// The text of a call's arguments: a balanced `(…)`/`{…}`, a `.builder()…build()` chain, or (for
+/// cmdlets and CLI subcommands) the rest of the line with its continuations.
+fn call_window(text: &str, after: usize, dashed: bool) -> Option<&str> {
+    let rest = &text[after..];
+    let skipped = if dashed {
+        rest.len() - rest.trim_start_matches([' ', '\t']).len()
+    } else {
+        rest.len() - rest.trim_start().len()
+    };
+    let start = after + skipped;
+    let b = text.as_bytes();
+    match b.get(start) {
+        Some(b'(') | Some(b'{') => {
+            let end = balanced_end(text, start);
+            Some(&text[start..end])
+        }
+        _ if text[start..].starts_with(".builder(") => {
+            let limit = floor_boundary(text, (start + MAX_WINDOW).min(text.len()));
+            let chunk = &text[start..limit];
+            let end = chunk
+                .find(".build()")
+                .map(|i| i + ".build()".len())
+                .or_else(|| chunk.find(';'))
+                .unwrap_or(chunk.len());
+            Some(&chunk[..end])
+        }
+        _ if dashed => Some(continued_line(text, after)),
+        _ => None,
+    }
+}
+
+/// From `start` to the end of the line, following `` ` `` and `\` continuations.
+fn continued_line(text: &str, start: usize) -> &str {
+    let mut end = start;
+    loop {
+        let line_end = text[end..]
+            .find('\n')
+            .map(|i| end + i)
+            .unwrap_or(text.len());
+        let line = text[end..line_end].trim_end();
+        if (line.ends_with('`') || line.ends_with('\\'))
+            && line_end < text.len()
+            && line_end - start < MAX_WINDOW
+        {
+            end = line_end + 1;
+        } else {
+            return &text[start..line_end];
+        }
+    }
+}
+
+/// The largest char boundary at or before `i`.
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The end (exclusive) of the bracketed group opening at `open`, skipping string literals. An
+/// unbalanced group ends at the window limit.
+fn balanced_end(text: &str, open: usize) -> usize {
+    let b = text.as_bytes();
+    let limit = floor_boundary(text, (open + MAX_WINDOW).min(b.len()));
+    let mut depth = 0usize;
+    let mut i = open;
+    let mut quote: Option<u8> = None;
+    while i < limit {
+        let c = b[i];
+        match quote {
+            Some(q) => {
+                if c == b'\\' {
+                    i += 1;
+                } else if c == q {
+                    quote = None;
+                } else if c == b'\n' && q != b'`' {
+                    quote = None;
+                }
+            }
+            None => match c {
+                b'\'' | b'"' | b'`' => {
+                    // An apostrophe inside a word (`don't`) opens nothing.
+                    if !(c == b'\''
+                        && i > 0
+                        && b[i - 1].is_ascii_alphabetic()
+                        && b.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic()))
+                    {
+                        quote = Some(c);
+                    }
+                }
+                b'(' | b'{' | b'[' => depth += 1,
+                b')' | b'}' | b']' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return i + 1;
+                    }
+                }
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    limit
+}
+
+/// Bracket depth at each byte of `window` (string literals count as their surroundings).
+fn depths(window: &str) -> Vec<u16> {
+    let b = window.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut depth: u16 = 0;
+    let mut quote: Option<u8> = None;
+    let mut escaped = false;
+    for &c in b {
+        out.push(depth);
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == b'\\' {
+                    escaped = true;
+                } else if c == q || c == b'\n' {
+                    quote = None;
+                }
+            }
+            None => match c {
+                b'\'' | b'"' => quote = Some(c),
+                b'(' | b'{' | b'[' => depth += 1,
+                b')' | b'}' | b']' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+    }
+    out
+}
+
+/// The value of the first of `params` present in `window` (the shallowest occurrence wins).
+fn find_param(
+    window: &str,
+    params: &[String],
+    assigns: &BTreeMap<String, Option<String>>,
+) -> Option<Value> {
+    if params.is_empty() {
+        return None;
+    }
+    let lower = window.to_ascii_lowercase();
+    let depth = depths(window);
+    let b = window.as_bytes();
+    for param in params {
+        let p = param.to_ascii_lowercase();
+        let mut best: Option<(u16, Value)> = None;
+        for (i, _) in lower.match_indices(p.as_str()) {
+            let end = i + p.len();
+            if (i > 0 && is_ident(b[i - 1])) || b.get(end).is_some_and(|&c| is_ident(c)) {
+                continue;
+            }
+            // `-Param value` / `--param value`: the dash must start a word.
+            let dash = i > 0
+                && b[i - 1] == b'-'
+                && (i < 2
+                    || b[i - 2].is_ascii_whitespace()
+                    || (b[i - 2] == b'-' && (i < 3 || b[i - 3].is_ascii_whitespace())));
+            let Some(v) = param_value(window, end, dash, assigns) else {
+                continue;
+            };
+            if best.as_ref().map_or(true, |(d, _)| depth[i] < *d) {
+                best = Some((depth[i], v));
+            }
+        }
+        if let Some((_, v)) = best {
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// Reads the value after a parameter name ending at `end`.
+fn param_value(
+    window: &str,
+    end: usize,
+    dash: bool,
+    assigns: &BTreeMap<String, Option<String>>,
+) -> Option<Value> {
+    let mut rest = &window[end..];
+    if let Some(r) = rest.strip_prefix(['\'', '"']) {
+        rest = r;
+    }
+    let trimmed = rest.trim_start();
+    for sep in ["=>", "=", ":", "("] {
+        if let Some(r) = trimmed.strip_prefix(sep) {
+            if r.starts_with(['=', ':']) {
+                return None;
+            }
+            return Some(read_value(r.trim_start(), false, assigns));
+        }
+    }
+    if dash && rest.starts_with([' ', '\t']) && !trimmed.starts_with('-') {
+        return Some(read_value(trimmed, true, assigns));
+    }
+    None
+}
+
+/// Reads a literal (or a variable holding one) at the start of `s`.
+fn read_value(s: &str, bare_literal: bool, assigns: &BTreeMap<String, Option<String>>) -> Value {
+    let s = s.strip_prefix("aws.String(").unwrap_or(s);
+    let s = s
+        .strip_prefix(['r', 'b'])
+        .filter(|r| r.starts_with(['\'', '"']))
+        .unwrap_or(s);
+    let Some(first) = s.chars().next() else {
+        return Value::Unknown;
+    };
+    match first {
+        '\'' | '"' | '`' => {
+            let body = &s[1..];
+            let Some(close) = body.find(first) else {
+                return Value::Unknown;
+            };
+            let lit = &body[..close];
+            let next = body[close + 1..].trim_start().chars().next();
+            if lit.is_empty()
+                || lit.contains(['{', '$', '%', '#'])
+                || matches!(next, Some('+' | '.' | '%'))
+            {
+                Value::Unknown
+            } else {
+                Value::Known(vec![lit.to_string()])
+            }
+        }
+        '{' => Value::Nested(s[..balanced_end(s, 0)].to_string()),
+        '[' | '@' if s.starts_with('[') || s.starts_with("@(") => {
+            let group = &s[..balanced_end(s, s.find(['[', '(']).unwrap_or(0))];
+            let lits: Vec<String> = group
+                .split([',', '[', ']', '(', ')'])
+                .map(|p| p.trim().trim_matches(['\'', '"']).to_string())
+                .filter(|p| !p.is_empty() && !p.starts_with('@'))
+                .collect();
+            if lits.is_empty() || lits.iter().any(|l| l.contains(['$', '{', ' '])) {
+                Value::Unknown
+            } else {
+                Value::Known(lits)
+            }
+        }
+        c if c == '$' || c.is_ascii_alphanumeric() || c == '_' || c == '/' => {
+            let token: &str = s
+                .split(|c: char| !(c.is_ascii_alphanumeric() || "_.$:/-@>".contains(c)))
+                .next()
+                .unwrap_or("");
+            let token = token.trim_end_matches(['.', ':']);
+            if bare_literal && !token.starts_with('$') {
+                return Value::Known(vec![token.to_string()]);
+            }
+            let name = token
+                .rsplit(['.', ':', '>'])
+                .next()
+                .unwrap_or(token)
+                .trim_start_matches('$');
+            match assigns.get(name) {
+                Some(Some(v)) => Value::Known(vec![v.clone()]),
+                _ => Value::Unknown,
+            }
+        }
+        _ => Value::Unknown,
+    }
+}
+
+/// The literal (or resolved variable) at argument `index` of a `(…)` window.
+fn positional(
+    window: &str,
+    index: usize,
+    assigns: &BTreeMap<String, Option<String>>,
+) -> Option<Value> {
+    let inner = window.strip_prefix('(')?;
+    let depth = depths(inner);
+    let mut args = Vec::new();
+    let mut start = 0;
+    for (i, c) in inner.char_indices() {
+        if depth[i] == 0 && (c == ',' || c == ')') {
+            args.push(&inner[start..i]);
+            start = i + 1;
+            if c == ')' {
+                break;
+            }
+        }
+    }
+    let arg = args.get(index)?.trim();
+    if arg.is_empty()
+        || arg
+            .split_once('=')
+            .is_some_and(|(k, _)| !k.contains(['\'', '"', '(']))
+    {
+        return None;
+    }
+    Some(read_value(arg, false, assigns))
+}
+
+/// Resolves `$BUCKET` / `${BUCKET}` / a literal bucket in a shell `s3://` URL.
+fn resolve_shell(name: &str, assigns: &BTreeMap<String, Option<String>>) -> Option<String> {
+    if let Some(var) = name.strip_prefix('$') {
+        let var = var.trim_start_matches('{').trim_end_matches('}');
+        return assigns
+            .get(var)
+            .cloned()
+            .flatten()
+            .filter(|v| valid_bucket(v));
+    }
+    Some(name.to_string()).filter(|v| valid_bucket(v))
+}
+
+fn valid_bucket(b: &str) -> bool {
+    (3..=63).contains(&b.len())
+        && b.bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'.' || c == b'-')
+        && b.as_bytes()[0].is_ascii_alphanumeric()
+        && b.as_bytes()[b.len() - 1].is_ascii_alphanumeric()
+}
+
+fn valid_name(n: &str) -> bool {
+    !n.is_empty()
+        && n.len() <= 2048
+        && n.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"_./:@+=,-".contains(&c))
+}
+
+/// The KMS key ARN for SSE-KMS grants.
+fn kms_key(value: Option<Value>) -> String {
+    if let Some(Value::Known(v)) = value {
+        let k = &v[0];
+        if k.starts_with("arn:aws:kms:") && k.contains(":key/") {
+            return k.clone();
+        }
+        let uuid = k.len() == 36 && k.bytes().all(|c| c.is_ascii_hexdigit() || c == b'-');
+        if uuid {
+            return format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/{k}");
+        }
+    }
+    format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/REPLACE_ME_KMS_KEY_ID")
+}
+
+/// The resource ARNs for `shape` named by `value`, and whether the name was known.
+fn resources(shape: Shape, value: Value, window: &str) -> (Vec<String>, bool) {
+    let names: Vec<String> = match value {
+        Value::Known(v) => v,
+        Value::Nested(inner) => {
+            let bucket = find_param(
+                &inner,
+                &["Bucket".to_string(), "bucket".to_string()],
+                &BTreeMap::new(),
+            );
+            match bucket {
+                Some(Value::Known(v)) => v,
+                _ => Vec::new(),
+            }
+        }
+        Value::Unknown => Vec::new(),
+    };
+    let mut out = Vec::new();
+    let mut known = !names.is_empty();
+    let placeholder = |p: &str| vec![p.to_string()];
+    let names = if names.is_empty() {
+        placeholder("")
+    } else {
+        names
+    };
+    for name in names {
+        let arn = name.starts_with("arn:");
+        let shaped: Vec<String> = match shape {
+            Shape::S3Object | Shape::S3Bucket => {
+                let b = name
+                    .trim_start_matches("s3://")
+                    .trim_start_matches("arn:aws:s3:::")
+                    .trim_start_matches('/');
+                let b = b.split('/').next().unwrap_or("");
+                let b = if valid_bucket(b) {
+                    b.to_string()
+                } else {
+                    known = false;
+                    "REPLACE_ME_BUCKET".to_string()
+                };
+                if shape == Shape::S3Object {
+                    vec![format!("arn:aws:s3:::{b}/*")]
+                } else {
+                    vec![format!("arn:aws:s3:::{b}")]
+                }
+            }
+            Shape::DynamodbTable => {
+                let table = if arn {
+                    name.clone()
+                } else if valid_name(&name) {
+                    format!("arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{name}")
+                } else {
+                    known = false;
+                    format!("arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/REPLACE_ME_TABLE_NAME")
+                };
+                let lower = window.to_ascii_lowercase();
+                if lower.contains("indexname") || lower.contains("index_name") {
+                    vec![table.clone(), format!("{table}/index/*")]
+                } else {
+                    vec![table]
+                }
+            }
+            Shape::SqsQueue => vec![sqs_arn(&name).unwrap_or_else(|| {
+                known = false;
+                format!("arn:aws:sqs:{REGION}:{ACCOUNT}:REPLACE_ME_QUEUE_NAME")
+            })],
+            Shape::SnsTopic => vec![if arn {
+                name.clone()
+            } else if valid_name(&name) && !name.contains(['/', ':']) {
+                format!("arn:aws:sns:{REGION}:{ACCOUNT}:{name}")
+            } else {
+                known = false;
+                format!("arn:aws:sns:{REGION}:{ACCOUNT}:REPLACE_ME_TOPIC_NAME")
+            }],
+            Shape::SsmParameter => {
+                if arn {
+                    vec![name.clone()]
+                } else if valid_name(&name) {
+                    let p = name.trim_start_matches('/');
+                    vec![format!("arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/{p}")]
+                } else {
+                    known = false;
+                    vec![format!(
+                        "arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/REPLACE_ME_PARAMETER_NAME"
+                    )]
+                }
+            }
+            Shape::Secret => vec![if arn {
+                name.clone()
+            } else if valid_name(&name) {
+                format!("arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{name}-??????")
+            } else {
+                known = false;
+                format!("arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:REPLACE_ME_SECRET_NAME-??????")
+            }],
+            Shape::Any => {
+                known = true;
+                vec!["*".to_string()]
+            }
+        };
+        out.extend(shaped);
+    }
+    (out, known)
+}
+
+/// An SQS queue ARN from a queue URL, ARN or name.
+fn sqs_arn(value: &str) -> Option<String> {
+    if value.starts_with("arn:aws:sqs:") {
+        return Some(value.to_string());
+    }
+    if let Some(rest) = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))
+    {
+        let mut parts = rest.split('/');
+        let host = parts.next()?;
+        let account = parts.next()?;
+        let name = parts.next()?;
+        let region = host
+            .strip_prefix("sqs.")
+            .and_then(|h| h.split('.').next())
+            .or_else(|| host.split('.').next().filter(|r| r.contains('-')))?;
+        let ok =
+            account.len() == 12 && account.bytes().all(|c| c.is_ascii_digit()) && valid_name(name);
+        return ok.then(|| format!("arn:aws:sqs:{region}:{account}:{name}"));
+    }
+    (valid_name(value) && !value.contains(['/', ':']))
+        .then(|| format!("arn:aws:sqs:{REGION}:{ACCOUNT}:{value}"))
+}
