@@ -4,6 +4,7 @@ pub mod fake;
 pub mod finding;
 pub mod rules;
 pub mod fix;
+pub mod iam;
 pub mod report;
 pub mod scan;
 pub mod exit;
