@@ -8,4 +8,4 @@ mod fix_k8s;
 mod fix_awsini;
 mod fix_javascript;
 mod fix_ecs;
-mod fix_python;
+mod fix_gha;
