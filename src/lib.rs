@@ -5,6 +5,7 @@ pub mod finding;
 pub mod rules;
 pub mod fix;
 pub mod iam;
+pub mod policy;
 pub mod report;
 pub mod scan;
 pub mod exit;
