@@ -18,6 +18,7 @@ pub mod gha;
 pub mod yamlcfg;
 pub mod clike;
 pub mod javascript;
+pub mod java;
 
 use crate::detect::{Detector, Match};
 use serde::Serialize;
@@ -77,6 +78,8 @@ pub trait Rewriter: Sync + Send {
 pub fn rewriters() -> Vec<Box<dyn Rewriter>> {
     // Each language module registers itself here.
     vec![
+        Box::new(javascript::JavaScript),
+        Box::new(java::Java),
         Box::new(gha::GithubActionsRewriter),
         Box::new(yamlcfg::KubernetesRewriter),
         Box::new(awsini::AwsIniRewriter),

@@ -7,5 +7,6 @@ mod history;
 mod fix_k8s;
 mod fix_awsini;
 mod fix_javascript;
+mod fix_java;
 mod fix_ecs;
 mod fix_gha;
