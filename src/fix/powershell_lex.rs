@@ -645,6 +645,17 @@ impl<'a> Script<'a> {
         if before_blank && (rest.is_empty() || rest.starts_with('#')) {
             return line_start..(rest_of_line_end + 1).min(self.text.len());
         }
+        let mut start = span.start;
+        while start > 0 && b[start - 1] == b' ' {
+            start -= 1;
+        }
+        if start > 0 && b[start - 1] == b';' {
+            start -= 1;
+            while start > 0 && b[start - 1] == b' ' {
+                start -= 1;
+            }
+            return start..span.end;
+        }
         let mut end = span.end;
         while end < b.len() && b[end] == b' ' {
             end += 1;
@@ -655,13 +666,6 @@ impl<'a> Script<'a> {
                 end += 1;
             }
             return span.start..end;
-        }
-        let mut start = span.start;
-        while start > 0 && b[start - 1] == b' ' {
-            start -= 1;
-        }
-        if start > 0 && b[start - 1] == b';' {
-            return start - 1..span.end;
         }
         span
     }

@@ -10,3 +10,4 @@ mod fix_javascript;
 mod fix_java;
 mod fix_ecs;
 mod fix_gha;
+mod fix_powershell;
