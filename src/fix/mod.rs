@@ -9,6 +9,8 @@ pub mod powershell;
 pub mod powershell_lex;
 pub mod python;
 pub mod python_lex;
+pub mod ruby;
+pub mod ruby_lex;
 pub mod script_edit;
 pub mod script_lex;
 
@@ -85,6 +87,8 @@ pub fn rewriters() -> Vec<Box<dyn Rewriter>> {
         Box::new(awsini::AwsIniRewriter),
         Box::new(ecs::EcsTaskDefinitionRewriter),
         Box::new(powershell::PowerShellRewriter),
+        Box::new(python::Python),
+        Box::new(ruby::Ruby),
     ]
 }
 

@@ -383,7 +383,7 @@ mod tests {
     #[test]
     fn deletions_merge_and_apply() {
         let text = "a\n\nb\n\nc\n";
-        let out = apply_deletions(text, &[3..5]);
+        let out = apply_deletions(text, &[3..4, 4..5]);
         assert_eq!(out, "a\n\nc\n");
         let merged = merge(&[4..6, 1..3, 2..5]);
         assert_eq!(merged.len(), 1);

@@ -1,0 +1,109 @@
+//! The Ruby rewriter (aws-sdk): drops `credentials: Aws::Credentials.new(…)` and the client
+//! keyword arguments `access_key_id:`, `secret_access_key:`, `session_token:`; removes
+//! `Aws.config.update(credentials: …)` entries (the whole call when nothing else is left),
+//! `ENV['AWS_…'] = …` and `Aws.config[:credentials] = …` assignments, the variables and constants
+//! that held keys, and keys in comments. Region, endpoint, retry settings and the rest stay.
+
+use super::ruby_lex;
+use super::script_edit::{rewrite_with, EntryKey, Syntax};
+use super::script_lex::{unquote, Tk, Token, Tree};
+use super::{FileToFix, Outcome, Rewriter};
+
+/// The aws-sdk-ruby rewriter.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Ruby;
+
+/// Keyword arguments and hash keys that carry credentials.
+const CREDENTIAL_KEYS: &[&str] = &[
+    "access_key_id",
+    "secret_access_key",
+    "session_token",
+    "credentials",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+];
+
+impl Rewriter for Ruby {
+    fn name(&self) -> &'static str {
+        "ruby"
+    }
+
+    fn handles(&self, path: &str, text: &str) -> bool {
+        let lower = path.to_ascii_lowercase();
+        let file = lower.rsplit('/').next().unwrap_or("");
+        [".rb", ".rake", ".gemspec", ".ru"]
+            .iter()
+            .any(|ext| file.ends_with(ext))
+            || matches!(file, "rakefile" | "gemfile" | "capfile" | "vagrantfile")
+            || (!file.contains('.')
+                && text
+                    .lines()
+                    .next()
+                    .is_some_and(|l| l.starts_with("#!") && l.contains("ruby")))
+    }
+
+    fn rewrite(&self, file: &FileToFix<'_>) -> Outcome {
+        rewrite_with(&RubySyntax, file)
+    }
+}
+
+/// Ruby's rules for the shared engine.
+struct RubySyntax;
+
+impl Syntax for RubySyntax {
+    fn lex(&self, text: &str) -> Vec<Token> {
+        ruby_lex::lex(text)
+    }
+
+    fn entry_key(&self, tree: &Tree<'_>, code: &[usize]) -> EntryKey {
+        let kind = |n: usize| code.get(n).map(|&k| (tree.toks[k].kind, tree.tok_text(k)));
+        match (kind(0), kind(1)) {
+            (Some((Tk::Label, label)), _) => {
+                EntryKey::Named(label.trim_end_matches(':').to_string())
+            }
+            (Some((Tk::Symbol | Tk::Str, key)), Some((Tk::Op, "=>"))) => {
+                EntryKey::Named(unquote(key).to_string())
+            }
+            (Some((Tk::Op, "**" | "*" | "&")), Some(_)) => EntryKey::Spread,
+            _ => EntryKey::Positional,
+        }
+    }
+
+    fn is_credential_key(&self, key: &str) -> bool {
+        CREDENTIAL_KEYS.contains(&key)
+    }
+
+    fn is_transparent(&self, callee: &str) -> bool {
+        callee.ends_with("Credentials.new") || callee.ends_with("ENV.fetch")
+    }
+
+    fn is_credential_statement(&self, callee: &str) -> bool {
+        callee.ends_with("ENV.store")
+    }
+
+    fn drop_when_empty(&self, callee: &str) -> bool {
+        matches!(callee, "Aws.config.update" | "::Aws.config.update")
+    }
+
+    fn is_settings_target(&self, lhs: &str) -> bool {
+        ["ENV[", "::ENV[", "Aws.config[", "::Aws.config["]
+            .iter()
+            .any(|t| lhs.starts_with(t))
+    }
+
+    fn assigned_name(&self, tree: &Tree<'_>, lhs: &[usize]) -> Option<String> {
+        match lhs {
+            [only] if tree.toks[*only].kind == Tk::Ident => Some(tree.tok_text(*only).to_string()),
+            _ => None,
+        }
+    }
+
+    fn interpolates(&self, tok_text: &str) -> bool {
+        tok_text.contains("#{")
+    }
+
+    fn drops_empty_parens(&self) -> bool {
+        true
+    }
+}
