@@ -1,14 +1,136 @@
-//! `rolecall scan …`.
+//! `rolecall scan`: options → a validated [`ScanJob`] → [`run_job`].
 
-use clap::Args;
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use rolecall::finding::Severity;
+use rolecall::report::Format;
+use rolecall::scan::job::{run_job, ScanJob, Target};
+use rolecall::scan::ScanOptions;
 use rolecall::ExitCode;
+use std::io::IsTerminal;
+use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct ScanOpts {
-    /// Repository or folder to scan.
-    pub path: Option<std::path::PathBuf>,
+    /// Repository (its whole history) or folder to scan.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Also scan uncommitted files of the repository.
+    #[arg(long)]
+    pub worktree: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    pub format: FormatArg,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Config file (default: .rolecall.toml at the repository root).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record today's findings in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Lowest severity that makes the scan fail (overrides the config).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<SeverityArg>,
+    /// Skip blobs larger than this many bytes (reported as skipped).
+    #[arg(long, value_name = "BYTES", default_value_t = 256 * 1024 * 1024)]
+    pub max_blob_size: u64,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', default_value_t = 0)]
+    pub threads: usize,
+    /// When to colour human output.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+    /// Never show a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
 }
 
-pub fn run(_opts: ScanOpts) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("scan is being built")
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    Human,
+    Json,
+    Jsonl,
+    Sarif,
+    Github,
+    Junit,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SeverityArg {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ScanOpts {
+    /// Validates the options into the library's job description.
+    fn into_job(self) -> ScanJob {
+        let to_file = self.output.is_some();
+        let color = match self.color {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => !to_file && std::io::stdout().is_terminal(),
+        };
+        ScanJob {
+            target: Target::Path {
+                path: self.path,
+                worktree: self.worktree,
+            },
+            format: match self.format {
+                FormatArg::Human => Format::Human,
+                FormatArg::Json => Format::Json,
+                FormatArg::Jsonl => Format::Jsonl,
+                FormatArg::Sarif => Format::Sarif,
+                FormatArg::Github => Format::Github,
+                FormatArg::Junit => Format::Junit,
+            },
+            color,
+            config: self.config,
+            baseline: self.baseline,
+            write_baseline: self.write_baseline,
+            fail_on: self.fail_on.map(|s| match s {
+                SeverityArg::Low => Severity::Low,
+                SeverityArg::Medium => Severity::Medium,
+                SeverityArg::High => Severity::High,
+                SeverityArg::Critical => Severity::Critical,
+            }),
+            options: ScanOptions {
+                max_blob_size: self.max_blob_size,
+                threads: self.threads,
+                progress: !self.no_progress,
+                ..ScanOptions::default()
+            },
+        }
+    }
+}
+
+pub fn run(opts: ScanOpts) -> anyhow::Result<ExitCode> {
+    let output = opts.output.clone();
+    let job = opts.into_job();
+    match output {
+        Some(path) => {
+            let file = std::fs::File::create(&path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            Ok(run_job(&job, &mut out)?)
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            Ok(run_job(&job, &mut out)?)
+        }
+    }
 }

@@ -118,9 +118,8 @@ impl Detector {
         let mut triggers = Vec::new();
         let mut paired_rule = None;
         for (i, rule) in rules.rule.iter().enumerate() {
-            let regex = Regex::new(&rule.pattern).map_err(|e| {
-                Error::new(ErrorKind::Rules(format!("rule {}: {e}", rule.id)))
-            })?;
+            let regex = Regex::new(&rule.pattern)
+                .map_err(|e| Error::new(ErrorKind::Rules(format!("rule {}: {e}", rule.id))))?;
             let anchors: Vec<String> = if rule.check == Check::KeyId {
                 rules.key_prefix.iter().map(|p| p.prefix.clone()).collect()
             } else {
@@ -142,14 +141,18 @@ impl Detector {
                 window_after: rule.window_after,
             });
         }
-        for p in rules.key_prefix.iter().filter(|p| p.pairable && p.prefix.len() == 4) {
+        for p in rules
+            .key_prefix
+            .iter()
+            .filter(|p| p.pairable && p.prefix.len() == 4)
+        {
             for a in text::base64_anchors(&p.prefix) {
                 patterns.push(a);
                 triggers.push(Trigger::Base64KeyId);
             }
         }
         let anchors = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
+            .match_kind(MatchKind::LeftmostFirst)
             .build(&patterns)
             .map_err(|e| Error::new(ErrorKind::Rules(e.to_string())))?;
         let hints = AhoCorasick::builder()
@@ -186,7 +189,7 @@ impl Detector {
     fn scan_text(&self, text: &[u8], depth: u8) -> Vec<Match> {
         let mut hits: Vec<(usize, Range<usize>)> = Vec::new();
         let mut base64_hits: Vec<usize> = Vec::new();
-        for m in self.anchors.find_overlapping_iter(text) {
+        for m in self.anchors.find_iter(text) {
             match self.triggers[m.pattern().as_usize()] {
                 Trigger::Rule(r) => hits.push((r, m.start()..m.end())),
                 Trigger::Base64KeyId => base64_hits.push(m.start()),
@@ -199,6 +202,9 @@ impl Detector {
         let mut hint_cache: Option<bool> = None;
         for (r, hit) in &hits {
             self.run_rule_window(text, *r, hit, &mut raw, &mut hint_cache);
+        }
+        if raw.is_empty() && base64_hits.is_empty() {
+            return Vec::new();
         }
         let lines = LineIndex::new(text);
         if let Some(paired) = self.paired_rule {
@@ -230,7 +236,9 @@ impl Detector {
         let end = (hit.end + rule.window_after).min(text.len());
         let window = &text[start..end];
         for caps in rule.regex.captures_iter(window) {
-            let Some(value) = caps.name("value") else { continue };
+            let Some(value) = caps.name("value") else {
+                continue;
+            };
             let span = start + value.start()..start + value.end();
             // The anchor must belong to this match, or a neighbouring window's job.
             let whole = caps.get(0).expect("group 0 always exists");
@@ -260,7 +268,9 @@ impl Detector {
             .collect();
         let mut done_until = 0;
         for line in key_lines {
-            let start = lines.line_start(line.saturating_sub(window)).max(done_until);
+            let start = lines
+                .line_start(line.saturating_sub(window))
+                .max(done_until);
             let end = lines.line_end(line + window, text.len());
             if start >= end {
                 continue;
@@ -324,7 +334,8 @@ impl Detector {
                 })
             }
             Check::SessionToken => {
-                if before.is_some_and(text::is_base64_byte) || after.is_some_and(text::is_base64_byte)
+                if before.is_some_and(text::is_base64_byte)
+                    || after.is_some_and(text::is_base64_byte)
                 {
                     return None;
                 }
@@ -387,7 +398,9 @@ impl Detector {
             if run.len() < MIN_BASE64_RUN || out.iter().any(|m| overlaps(&m.span, &run)) {
                 continue;
             }
-            let Some(decoded) = text::base64_decode(&text[run.clone()]) else { continue };
+            let Some(decoded) = text::base64_decode(&text[run.clone()]) else {
+                continue;
+            };
             if !text::looks_like_text(&decoded) {
                 continue;
             }

@@ -108,13 +108,12 @@ fn compare_tree(
         let name = entry.name_bytes();
         let parent_entries: Vec<Option<(Oid, Option<ObjectType>)>> = parents
             .iter()
-            .map(|p| {
-                p.as_ref()
-                    .and_then(|t| lookup(t, name))
-                    .map(|e| (e.0, e.1))
-            })
+            .map(|p| p.as_ref().and_then(|t| lookup(t, name)).map(|e| (e.0, e.1)))
             .collect();
-        if parent_entries.iter().any(|p| p.is_some_and(|(pid, _)| pid == id)) {
+        if parent_entries
+            .iter()
+            .any(|p| p.is_some_and(|(pid, _)| pid == id))
+        {
             continue;
         }
         let path = join(prefix, name);
@@ -156,7 +155,12 @@ fn join(prefix: &str, name: &[u8]) -> String {
 }
 
 fn keep_earliest_per_path(intros: &mut Vec<Introduction>) {
-    intros.sort_by(|a, b| a.path.cmp(&b.path).then(a.time.cmp(&b.time)).then(a.commit.cmp(&b.commit)));
+    intros.sort_by(|a, b| {
+        a.path
+            .cmp(&b.path)
+            .then(a.time.cmp(&b.time))
+            .then(a.commit.cmp(&b.commit))
+    });
     intros.dedup_by(|later, earlier| later.path == earlier.path);
     intros.sort_by(|a, b| a.time.cmp(&b.time).then(a.path.cmp(&b.path)));
 }

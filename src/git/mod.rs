@@ -38,14 +38,18 @@ pub fn open_repo(path: &Path) -> Result<Repository> {
     if !path.exists() {
         return Err(Error::new(ErrorKind::NotFound(path.to_path_buf())));
     }
-    Repository::open_ext(path, git2::RepositoryOpenFlags::empty(), std::iter::empty::<&Path>())
-        .map_err(|e| {
-            if e.code() == git2::ErrorCode::NotFound {
-                Error::new(ErrorKind::NotARepository(path.to_path_buf()))
-            } else {
-                Error::from(e)
-            }
-        })
+    Repository::open_ext(
+        path,
+        git2::RepositoryOpenFlags::empty(),
+        std::iter::empty::<&Path>(),
+    )
+    .map_err(|e| {
+        if e.code() == git2::ErrorCode::NotFound {
+            Error::new(ErrorKind::NotARepository(path.to_path_buf()))
+        } else {
+            Error::from(e)
+        }
+    })
 }
 
 /// Process-wide libgit2 settings for fast bulk reads: no hash verification on read (a scanner
@@ -112,7 +116,9 @@ pub struct RawMessage<'a> {
 
 /// Splits a raw commit or tag object into its signature and message.
 pub fn parse_raw_message<'a>(raw: &'a [u8], signature_header: &str) -> RawMessage<'a> {
-    let end = memchr::memmem::find(raw, b"\n\n").map(|i| i + 2).unwrap_or(raw.len());
+    let end = memchr::memmem::find(raw, b"\n\n")
+        .map(|i| i + 2)
+        .unwrap_or(raw.len());
     let headers = &raw[..end];
     let prefix = format!("{signature_header} ");
     let signature = headers

@@ -22,7 +22,11 @@ pub fn object_dirs(objects_dir: &Path) -> Vec<PathBuf> {
                     continue;
                 }
                 let alt = PathBuf::from(line);
-                pending.push(if alt.is_absolute() { alt } else { dir.join(alt) });
+                pending.push(if alt.is_absolute() {
+                    alt
+                } else {
+                    dir.join(alt)
+                });
             }
         }
         dirs.push(canonical);
@@ -50,7 +54,12 @@ pub fn list_objects(dir: &Path, seen: &mut HashSet<Oid>) -> Result<Vec<Oid>> {
         let bytes = std::fs::read(&idx).map_err(|e| Error::io(&idx, e))?;
         let entries = parse_pack_index(&bytes)
             .ok_or_else(|| Error::input(format!("{}: not a pack index (v2)", idx.display())))?;
-        out.extend(entries.into_iter().map(|(id, _)| id).filter(|id| seen.insert(*id)));
+        out.extend(
+            entries
+                .into_iter()
+                .map(|(id, _)| id)
+                .filter(|id| seen.insert(*id)),
+        );
     }
     for id in loose_objects(dir) {
         if seen.insert(id) {
@@ -70,8 +79,11 @@ pub fn parse_pack_index(bytes: &[u8]) -> Option<Vec<(Oid, u64)>> {
     if u32::from_be_bytes(bytes[4..8].try_into().ok()?) != 2 {
         return None;
     }
-    let count = u32::from_be_bytes(bytes[HEADER + FANOUT - 4..HEADER + FANOUT].try_into().ok()?)
-        as usize;
+    let count = u32::from_be_bytes(
+        bytes[HEADER + FANOUT - 4..HEADER + FANOUT]
+            .try_into()
+            .ok()?,
+    ) as usize;
     let ids_at = HEADER + FANOUT;
     let crc_at = ids_at + count * 20;
     let off_at = crc_at + count * 4;
@@ -98,7 +110,9 @@ pub fn parse_pack_index(bytes: &[u8]) -> Option<Vec<(Oid, u64)>> {
 /// Ids of the loose objects in `dir` (`xx/yyyy…` files).
 pub fn loose_objects(dir: &Path) -> Vec<Oid> {
     let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
     let mut fanout: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
@@ -109,8 +123,14 @@ pub fn loose_objects(dir: &Path) -> Vec<Oid> {
         .collect();
     fanout.sort();
     for sub in fanout {
-        let prefix = sub.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
-        let Ok(files) = std::fs::read_dir(&sub) else { continue };
+        let prefix = sub
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
+        let Ok(files) = std::fs::read_dir(&sub) else {
+            continue;
+        };
         for f in files.filter_map(|e| e.ok()) {
             let name = f.file_name();
             let Some(rest) = name.to_str() else { continue };

@@ -158,12 +158,18 @@ fn scan_chunk(
             }
         };
         let data = object.data();
-        counters.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+        counters
+            .bytes
+            .fetch_add(data.len() as u64, Ordering::Relaxed);
         let hit = match kind {
             ObjectType::Blob => {
                 counters.blobs.fetch_add(1, Ordering::Relaxed);
                 let matches = detector.scan(data).matches;
-                (!matches.is_empty()).then_some(ObjectHit { id, object: HitObject::Blob, matches })
+                (!matches.is_empty()).then_some(ObjectHit {
+                    id,
+                    object: HitObject::Blob,
+                    matches,
+                })
             }
             ObjectType::Commit => {
                 out.commits.push(id);

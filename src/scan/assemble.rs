@@ -65,7 +65,12 @@ pub fn assemble_git(
     intros: &HashMap<Oid, Vec<Introduction>>,
 ) -> (Vec<Finding>, u64) {
     let mut commits: HashMap<Oid, Option<CommitInfo>> = HashMap::new();
-    let mut info = |id: Oid| commits.entry(id).or_insert_with(|| commit_info(repo, id)).clone();
+    let mut info = |id: Oid| {
+        commits
+            .entry(id)
+            .or_insert_with(|| commit_info(repo, id))
+            .clone()
+    };
     let mut findings = Vec::new();
     let mut suppressed = 0;
     for hit in hits {
@@ -87,7 +92,8 @@ pub fn assemble_git(
                 }],
             },
             HitObject::Commit(sig) => vec![Place {
-                commit: info(hit.id).or_else(|| sig.as_ref().map(|s| from_signature(hit.id, s, ""))),
+                commit: info(hit.id)
+                    .or_else(|| sig.as_ref().map(|s| from_signature(hit.id, s, ""))),
                 source: Some(Source::CommitMessage),
                 ..Place::default()
             }],
@@ -133,7 +139,9 @@ fn from_signature(id: Oid, sig: &Signature, summary: &str) -> CommitInfo {
 pub fn pair_within_commits(findings: &mut [Finding]) {
     let mut by_commit: HashMap<String, (Vec<usize>, Vec<usize>)> = HashMap::new();
     for (i, f) in findings.iter().enumerate() {
-        let (Some(commit), None) = (&f.commit, &f.pair) else { continue };
+        let (Some(commit), None) = (&f.commit, &f.pair) else {
+            continue;
+        };
         let entry = by_commit.entry(commit.clone()).or_default();
         match f.kind {
             Kind::AccessKeyId if f.severity == Severity::Medium => entry.0.push(i),
@@ -143,7 +151,10 @@ pub fn pair_within_commits(findings: &mut [Finding]) {
     }
     for (keys, secrets) in by_commit.into_values() {
         for (k, s) in keys.into_iter().zip(secrets) {
-            let (kf, sf) = (findings[k].fingerprint.clone(), findings[s].fingerprint.clone());
+            let (kf, sf) = (
+                findings[k].fingerprint.clone(),
+                findings[s].fingerprint.clone(),
+            );
             findings[k].pair = Some(sf);
             findings[s].pair = Some(kf);
             findings[k].severity = Severity::Critical;

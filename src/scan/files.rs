@@ -21,7 +21,11 @@ pub fn scan_folder(root: &Path, detector: &Detector, opts: &ScanOptions) -> Resu
 }
 
 /// Scans a repository's uncommitted files: modified, added and untracked (not ignored).
-pub fn scan_worktree(repo: &Repository, detector: &Detector, opts: &ScanOptions) -> Result<ScanReport> {
+pub fn scan_worktree(
+    repo: &Repository,
+    detector: &Detector,
+    opts: &ScanOptions,
+) -> Result<ScanReport> {
     let Some(root) = repo.workdir() else {
         return Ok(ScanReport::default());
     };
@@ -31,8 +35,13 @@ pub fn scan_worktree(repo: &Repository, detector: &Detector, opts: &ScanOptions)
         .recurse_untracked_dirs(true)
         .include_ignored(false);
     let statuses = repo.statuses(Some(&mut status_opts))?;
-    let changed = Status::WT_NEW | Status::WT_MODIFIED | Status::INDEX_NEW | Status::INDEX_MODIFIED
-        | Status::WT_RENAMED | Status::INDEX_RENAMED | Status::WT_TYPECHANGE;
+    let changed = Status::WT_NEW
+        | Status::WT_MODIFIED
+        | Status::INDEX_NEW
+        | Status::INDEX_MODIFIED
+        | Status::WT_RENAMED
+        | Status::INDEX_RENAMED
+        | Status::WT_TYPECHANGE;
     let mut files: Vec<PathBuf> = statuses
         .iter()
         .filter(|s| s.status().intersects(changed))
@@ -64,14 +73,20 @@ pub fn scan_files(
         if size > opts.max_blob_size {
             report.skipped.push(Skipped {
                 what: rel,
-                reason: format!("file of {size} bytes is over the {}-byte limit", opts.max_blob_size),
+                reason: format!(
+                    "file of {size} bytes is over the {}-byte limit",
+                    opts.max_blob_size
+                ),
             });
             continue;
         }
         let bytes = match std::fs::read(file) {
             Ok(b) => b,
             Err(e) => {
-                report.skipped.push(Skipped { what: rel, reason: format!("cannot read: {e}") });
+                report.skipped.push(Skipped {
+                    what: rel,
+                    reason: format!("cannot read: {e}"),
+                });
                 continue;
             }
         };
@@ -100,7 +115,10 @@ pub fn scan_bytes(name: &str, bytes: &[u8], detector: &Detector) -> ScanReport {
         ..Default::default()
     };
     let (findings, suppressed) = assemble::findings_at(&matches, &place);
-    let mut report = ScanReport { findings, ..Default::default() };
+    let mut report = ScanReport {
+        findings,
+        ..Default::default()
+    };
     report.stats.objects = 1;
     report.stats.blobs = 1;
     report.stats.bytes = bytes.len() as u64;
@@ -121,7 +139,9 @@ fn walk(root: &Path, dir: &Path, files: &mut Vec<PathBuf>, skipped: &mut Vec<Ski
     };
     for entry in entries.filter_map(|e| e.ok()) {
         let path = entry.path();
-        let Ok(kind) = entry.file_type() else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         if kind.is_dir() {
             if entry.file_name() != ".git" {
                 walk(root, &path, files, skipped);

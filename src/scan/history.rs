@@ -28,9 +28,10 @@ pub fn scan_history(
     if repo.is_shallow() {
         report.skipped.push(Skipped {
             what: "history".into(),
-            reason: "the repository is a shallow clone: history before its boundary was not scanned \
+            reason:
+                "the repository is a shallow clone: history before its boundary was not scanned \
                      (run `git fetch --unshallow` to scan all of it)"
-                .into(),
+                    .into(),
         });
     }
     report.stats.seconds = started.elapsed().as_secs_f64();

@@ -4,14 +4,15 @@
 pub mod assemble;
 pub mod files;
 pub mod history;
+pub mod job;
 pub mod progress;
 
 use crate::detect::Detector;
 use crate::error::{Error, ErrorKind, Result};
 use crate::finding::Finding;
 use crate::git::{open_repo, RepoOpener};
-use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Instant;
