@@ -17,6 +17,7 @@ pub mod script_lex;
 pub mod awsini;
 pub mod ecs;
 pub mod gha;
+pub mod terraform;
 pub mod yamlcfg;
 pub mod clike;
 pub mod javascript;
@@ -80,11 +81,10 @@ pub trait Rewriter: Sync + Send {
 pub fn rewriters() -> Vec<Box<dyn Rewriter>> {
     // Each language module registers itself here.
     vec![
-        Box::new(javascript::JavaScript),
-        Box::new(java::Java),
         Box::new(gha::GithubActionsRewriter),
         Box::new(yamlcfg::KubernetesRewriter),
         Box::new(awsini::AwsIniRewriter),
+        Box::new(terraform::TerraformRewriter),
         Box::new(ecs::EcsTaskDefinitionRewriter),
         Box::new(powershell::PowerShellRewriter),
         Box::new(python::Python),

@@ -10,6 +10,5 @@ mod fix_javascript;
 mod fix_java;
 mod fix_ecs;
 mod fix_gha;
-mod fix_powershell;
 mod fix_ruby;
-mod fix_python;
+mod fix_terraform;

@@ -1,0 +1,688 @@
+//! Terraform (`*.tf`, `*.tfvars`): the AWS provider loses its static credentials.
+//!
+//! - `provider "aws"` blocks lose `access_key`, `secret_key` and `token` when they hold a key or
+//!   refer to a variable or local that does; `region`, `assume_role` and everything else stay.
+//! - A `variable` whose `default` holds a key goes as a whole when nothing else uses it;
+//!   otherwise only its `default` goes. A `locals` entry holding a key goes when unused.
+//! - In `*.tfvars`, assignments holding a key go.
+//! - Full-line and trailing comments holding a key go.
+//!
+//! A small HCL tokenizer (identifiers, strings with `${…}` templates, heredocs, numbers,
+//! punctuation, `#` / `//` / `/* */` comments) feeds a block/attribute parser that keeps byte
+//! spans; edits remove whole lines. Attribute groups whose `=` were aligned (as `terraform fmt`
+//! writes them) are re-aligned after a removal so the file stays `fmt`-clean.
+
+use crate::fix::awsini::{apply_edits, has_match, manual_for, split_lines, uncovered, Edit, Line};
+use crate::fix::{FileToFix, Outcome, Rewriter};
+use std::ops::Range;
+
+/// Provider arguments that carry static credentials.
+const CREDENTIAL_ARGS: &[&str] = &["access_key", "secret_key", "token"];
+/// Nesting deeper than this is given up on.
+const MAX_DEPTH: usize = 64;
+
+/// The rewriter for Terraform configurations and variable files.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct TerraformRewriter;
+
+impl Rewriter for TerraformRewriter {
+    fn name(&self) -> &'static str {
+        "terraform"
+    }
+
+    fn handles(&self, path: &str, _text: &str) -> bool {
+        path.ends_with(".tf") || path.ends_with(".tfvars")
+    }
+
+    fn rewrite(&self, file: &FileToFix<'_>) -> Outcome {
+        let tokens = tokenize(file.text);
+        let Some(items) = (Parser {
+            text: file.text,
+            tokens: &tokens,
+        })
+        .body(&mut 0, 0) else {
+            return Outcome::NotHandled;
+        };
+        let lines = split_lines(file.text);
+        let mut plan = TfPlan {
+            file,
+            lines: &lines,
+            tokens: &tokens,
+            edits: Vec::new(),
+            notes: Vec::new(),
+        };
+        if file.path.ends_with(".tfvars") {
+            plan.tfvars(&items);
+        } else {
+            plan.configuration(&items);
+        }
+        plan.comments();
+        let covered: Vec<Range<usize>> = plan.edits.iter().map(|e| e.range.clone()).collect();
+        let left = uncovered(file.matches, &covered);
+        if !left.is_empty() {
+            return manual_for(&left, "Terraform", "remove the key by hand; the AWS provider finds role credentials by itself (instance profile, task role, OIDC)");
+        }
+        if plan.edits.is_empty() {
+            return Outcome::NotHandled;
+        }
+        let notes = plan.notes;
+        Outcome::Rewritten {
+            text: apply_edits(file.text, plan.edits),
+            notes,
+            manual: Vec::new(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokens
+// ---------------------------------------------------------------------------------------------
+
+/// What a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tok {
+    /// A name (`provider`, `access_key`, `var`).
+    Ident,
+    /// A quoted string, templates included.
+    Str,
+    /// A heredoc, from `<<` to the end of its closing marker.
+    Heredoc,
+    /// A number.
+    Number,
+    /// A comment of any style.
+    Comment,
+    /// A line break.
+    Newline,
+    /// Any other single character (`{`, `=`, `.`, …).
+    Punct(u8),
+}
+
+/// A token and its bytes.
+#[derive(Debug, Clone)]
+pub(crate) struct Token {
+    /// What it is.
+    pub kind: Tok,
+    /// Where it is.
+    pub span: Range<usize>,
+}
+
+/// Tokenizes HCL; never fails (unknown bytes become punctuation).
+pub(crate) fn tokenize(text: &str) -> Vec<Token> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let start = i;
+        let kind = match b[i] {
+            b' ' | b'\t' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            b'\n' => {
+                i += 1;
+                Tok::Newline
+            }
+            b'#' => {
+                i = line_end(b, i);
+                Tok::Comment
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                i = line_end(b, i);
+                Tok::Comment
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i = text[i + 2..].find("*/").map_or(b.len(), |e| i + 2 + e + 2);
+                Tok::Comment
+            }
+            b'"' => {
+                i = string_end(b, i + 1, 0);
+                Tok::Str
+            }
+            b'<' if b.get(i + 1) == Some(&b'<') && heredoc_marker(text, i).is_some() => {
+                i = heredoc_end(text, i);
+                Tok::Heredoc
+            }
+            c if c.is_ascii_alphabetic() || c == b'_' => {
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'-')
+                {
+                    i += 1;
+                }
+                Tok::Ident
+            }
+            c if c.is_ascii_digit() => {
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'.') {
+                    i += 1;
+                }
+                Tok::Number
+            }
+            c => {
+                i += text[i..].chars().next().map_or(1, char::len_utf8);
+                Tok::Punct(c)
+            }
+        };
+        out.push(Token {
+            kind,
+            span: start..i,
+        });
+    }
+    out
+}
+
+fn line_end(b: &[u8], from: usize) -> usize {
+    let end = memchr::memchr(b'\n', &b[from..]).map_or(b.len(), |e| from + e);
+    if end > from && b[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
+    }
+}
+
+/// The end of a string whose contents start at `i` (past the closing quote); templates
+/// `${…}` / `%{…}` may hold strings of their own.
+fn string_end(b: &[u8], mut i: usize, depth: usize) -> usize {
+    while i < b.len() {
+        match b[i] {
+            b'"' => return i + 1,
+            b'\\' => i += 2,
+            b'\n' => return i,
+            b'$' | b'%' if b.get(i + 1) == Some(&b'{') && depth < MAX_DEPTH => {
+                i = template_end(b, i + 2, depth + 1);
+            }
+            _ => i += 1,
+        }
+    }
+    b.len()
+}
+
+fn template_end(b: &[u8], mut i: usize, depth: usize) -> usize {
+    let mut braces = 1;
+    while i < b.len() {
+        match b[i] {
+            b'{' => braces += 1,
+            b'}' => {
+                braces -= 1;
+                if braces == 0 {
+                    return i + 1;
+                }
+            }
+            b'"' => {
+                i = string_end(b, i + 1, depth);
+                continue;
+            }
+            b'\n' => return i,
+            _ => {}
+        }
+        i += 1;
+    }
+    b.len()
+}
+
+/// The marker of a heredoc starting at `at` (`<<EOF` or `<<-EOF` then a line break).
+fn heredoc_marker(text: &str, at: usize) -> Option<&str> {
+    let rest = &text[at + 2..];
+    let rest = rest.strip_prefix('-').unwrap_or(rest);
+    let len = rest
+        .bytes()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        .count();
+    let after = rest[len..].trim_start_matches([' ', '\t', '\r']);
+    (len > 0 && after.starts_with('\n')).then(|| &rest[..len])
+}
+
+fn heredoc_end(text: &str, at: usize) -> usize {
+    let marker = heredoc_marker(text, at).unwrap_or("");
+    let mut pos = text[at..].find('\n').map_or(text.len(), |n| at + n + 1);
+    while pos < text.len() {
+        let end = text[pos..].find('\n').map_or(text.len(), |n| pos + n);
+        if text[pos..end].trim() == marker {
+            return line_end(text.as_bytes(), pos);
+        }
+        pos = end + 1;
+    }
+    text.len()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blocks and attributes
+// ---------------------------------------------------------------------------------------------
+
+/// A body item.
+#[derive(Debug, Clone)]
+pub(crate) enum Item {
+    /// `name = expression`.
+    Attribute {
+        /// The name.
+        name: String,
+        /// Token index of the name; the expression runs to `end` (exclusive).
+        name_tok: usize,
+        /// One past the expression's last token.
+        end: usize,
+    },
+    /// `type "label" … { body }`.
+    Block {
+        /// Type and labels (unquoted).
+        words: Vec<String>,
+        /// Token index of the type.
+        first: usize,
+        /// Token index of the closing brace.
+        close: usize,
+        /// What is inside.
+        body: Vec<Item>,
+    },
+}
+
+struct Parser<'t> {
+    text: &'t str,
+    tokens: &'t [Token],
+}
+
+impl Parser<'_> {
+    /// Parses items until a `}` (at depth > 0) or the end; `None` when it is not HCL we
+    /// understand.
+    fn body(&self, i: &mut usize, depth: usize) -> Option<Vec<Item>> {
+        let t = self.tokens;
+        let mut items = Vec::new();
+        loop {
+            while *i < t.len() && matches!(t[*i].kind, Tok::Newline | Tok::Comment) {
+                *i += 1;
+            }
+            if *i >= t.len() {
+                return (depth == 0).then_some(items);
+            }
+            match t[*i].kind {
+                Tok::Punct(b'}') if depth > 0 => return Some(items),
+                Tok::Ident => items.push(self.item(i, depth)?),
+                _ => return None,
+            }
+        }
+    }
+
+    fn item(&self, i: &mut usize, depth: usize) -> Option<Item> {
+        let t = self.tokens;
+        let first = *i;
+        if t.get(first + 1).map(|n| n.kind) == Some(Tok::Punct(b'=')) {
+            *i = self.expression_end(first + 2, depth > 0)?;
+            let name = self.text[t[first].span.clone()].to_string();
+            return Some(Item::Attribute {
+                name,
+                name_tok: first,
+                end: *i,
+            });
+        }
+        let mut words = Vec::new();
+        *i += 1;
+        while *i < t.len() && matches!(t[*i].kind, Tok::Str | Tok::Ident) {
+            words.push(*i);
+            *i += 1;
+        }
+        if t.get(*i).map(|n| n.kind) != Some(Tok::Punct(b'{')) || depth >= MAX_DEPTH {
+            return None;
+        }
+        *i += 1;
+        let body = self.body(i, depth + 1)?;
+        let close = *i;
+        *i += 1;
+        let mut all = vec![first];
+        all.extend(words);
+        let words = all
+            .iter()
+            .map(|&w| self.text[t[w].span.clone()].trim_matches('"').to_string())
+            .collect();
+        Some(Item::Block {
+            words,
+            first,
+            close,
+            body,
+        })
+    }
+
+    /// One past the last token of an expression starting at `i`: it ends at a line break or
+    /// comment outside brackets, or before the `}` that closes the enclosing block.
+    fn expression_end(&self, mut i: usize, in_block: bool) -> Option<usize> {
+        let t = self.tokens;
+        let mut depth = 0usize;
+        let mut last = None;
+        while i < t.len() {
+            match t[i].kind {
+                Tok::Newline | Tok::Comment if depth == 0 => break,
+                Tok::Punct(b'(' | b'[' | b'{') => depth += 1,
+                Tok::Punct(b'}') if depth == 0 && in_block => break,
+                Tok::Punct(b')' | b']' | b'}') => depth = depth.checked_sub(1)?,
+                _ => {}
+            }
+            if !matches!(t[i].kind, Tok::Newline | Tok::Comment) {
+                last = Some(i);
+            }
+            i += 1;
+        }
+        last.map(|l| l + 1)
+    }
+}
+
+impl Item {
+    /// Token indices of the item (first..one past last).
+    fn tokens(&self) -> Range<usize> {
+        match self {
+            Item::Attribute { name_tok, end, .. } => *name_tok..*end,
+            Item::Block { first, close, .. } => *first..*close + 1,
+        }
+    }
+
+    fn attribute(&self, wanted: &str) -> bool {
+        matches!(self, Item::Attribute { name, .. } if name == wanted)
+    }
+
+    fn block(&self, wanted: &[&str]) -> bool {
+        matches!(self, Item::Block { words, .. } if words.iter().map(String::as_str).eq(wanted.iter().copied()))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rewrite
+// ---------------------------------------------------------------------------------------------
+
+struct TfPlan<'a> {
+    file: &'a FileToFix<'a>,
+    lines: &'a [Line],
+    tokens: &'a [Token],
+    edits: Vec<Edit>,
+    notes: Vec<String>,
+}
+
+impl TfPlan<'_> {
+    fn bytes(&self, item: &Item) -> Range<usize> {
+        let t = item.tokens();
+        self.tokens[t.start].span.start..self.tokens[t.end - 1].span.end
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        self.lines
+            .partition_point(|l| l.next <= offset)
+            .min(self.lines.len().saturating_sub(1))
+    }
+
+    /// The whole lines an item occupies, when nothing but blanks (and a trailing comment) share
+    /// them.
+    fn own_lines(&self, item: &Item) -> Option<Range<usize>> {
+        let text = self.file.text;
+        let bytes = self.bytes(item);
+        let first = self.lines[self.line_of(bytes.start)];
+        let last = self.lines[self.line_of(bytes.end.saturating_sub(1))];
+        let before = text[first.start..bytes.start].trim().is_empty();
+        let after = text[bytes.end..last.end].trim_start();
+        let after_ok = after.is_empty() || after.starts_with('#') || after.starts_with("//");
+        (before && after_ok).then_some(first.start..last.next)
+    }
+
+    fn remove(&mut self, item: &Item) -> bool {
+        match self.own_lines(item) {
+            Some(range) => {
+                self.edits.push(Edit::delete(range));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Removes a top-level block, and one blank line after it when a blank line precedes it, so
+    /// that no run of blank lines is left behind.
+    fn remove_block(&mut self, block: &Item) {
+        let Some(range) = self.own_lines(block) else {
+            return;
+        };
+        let text = self.file.text;
+        let blank = |l: &Line| text[l.start..l.end].trim().is_empty();
+        let first = self.line_of(range.start);
+        let after = self
+            .lines
+            .get(self.line_of(range.end.saturating_sub(1)) + 1)
+            .filter(|l| blank(l));
+        let before_blank = first == 0 || blank(&self.lines[first - 1]);
+        let end = match after {
+            Some(next) if before_blank && next.start == range.end => next.next,
+            _ => range.end,
+        };
+        self.edits.push(Edit::delete(range.start..end));
+    }
+
+    fn removed(&self, offset: usize) -> bool {
+        self.edits.iter().any(|e| e.range.contains(&offset))
+    }
+
+    /// `var.NAME` / `local.NAME` references in the file outside comments and removed parts.
+    fn uses(&self, kind: &str, name: &str) -> usize {
+        let text = self.file.text;
+        let needle = format!("{kind}.{name}");
+        text.match_indices(&needle)
+            .filter(|(at, _)| {
+                let end = at + needle.len();
+                let bounded = |b: Option<&u8>| b.is_none_or_boundary();
+                bounded(at.checked_sub(1).and_then(|p| text.as_bytes().get(p)))
+                    && bounded(text.as_bytes().get(end))
+                    && !self.removed(*at)
+                    && !self.in_comment(*at)
+            })
+            .count()
+    }
+
+    fn in_comment(&self, offset: usize) -> bool {
+        self.tokens
+            .iter()
+            .any(|t| t.kind == Tok::Comment && t.span.contains(&offset))
+    }
+
+    fn configuration(&mut self, items: &[Item]) {
+        let text = self.file.text;
+        let keyed_vars: Vec<(String, &Item, &Item)> = items
+            .iter()
+            .filter_map(|it| match it {
+                Item::Block { words, body, .. } if words.len() == 2 && words[0] == "variable" => {
+                    let default = body.iter().find(|a| a.attribute("default"))?;
+                    has_match(self.file.matches, &self.bytes(default))
+                        .then(|| (words[1].clone(), it, default))
+                }
+                _ => None,
+            })
+            .collect();
+        let keyed_locals: Vec<(String, &Item)> = items
+            .iter()
+            .filter(|it| it.block(&["locals"]))
+            .flat_map(|it| match it {
+                Item::Block { body, .. } => body.iter().collect::<Vec<_>>(),
+                _ => Vec::new(),
+            })
+            .filter_map(|a| match a {
+                Item::Attribute { name, .. } if has_match(self.file.matches, &self.bytes(a)) => {
+                    Some((name.clone(), a))
+                }
+                _ => None,
+            })
+            .collect();
+        let holds_key = |expr: &str| {
+            keyed_vars.iter().any(|(n, _, _)| mentions(expr, "var", n))
+                || keyed_locals.iter().any(|(n, _)| mentions(expr, "local", n))
+        };
+        for provider in items.iter().filter(|it| it.block(&["provider", "aws"])) {
+            let Item::Block { body, .. } = provider else {
+                continue;
+            };
+            let mut gone = Vec::new();
+            for (k, attr) in body.iter().enumerate() {
+                let Item::Attribute { name, .. } = attr else {
+                    continue;
+                };
+                let bytes = self.bytes(attr);
+                let keyed = has_match(self.file.matches, &bytes) || holds_key(&text[bytes]);
+                if CREDENTIAL_ARGS.contains(&name.as_str()) && keyed && self.remove(attr) {
+                    gone.push(k);
+                }
+            }
+            if !gone.is_empty() {
+                self.realign(body, &gone);
+                self.notes.push(
+                    "provider \"aws\" now uses the default credential chain: run Terraform where a role is available (instance profile, ECS task role, GitHub OIDC) or use `assume_role`; deactivate the old key".into(),
+                );
+            }
+        }
+        for (name, block, default) in keyed_vars {
+            if self.uses("var", &name) == 0 {
+                self.remove_block(block);
+            } else if self.remove(default) {
+                if let Item::Block { body, .. } = block {
+                    let k = body
+                        .iter()
+                        .position(|a| std::ptr::eq(a, default))
+                        .unwrap_or(0);
+                    self.realign(body, &[k]);
+                }
+                self.notes.push(format!(
+                    "variable \"{name}\" lost its default (a key) but is still used: give it a value from a secret store, or better, drop those uses"
+                ));
+            }
+        }
+        for block in items.iter().filter(|it| it.block(&["locals"])) {
+            let Item::Block { body, .. } = block else {
+                continue;
+            };
+            let gone: Vec<usize> = (0..body.len())
+                .filter(|&k| {
+                    let keyed = keyed_locals
+                        .iter()
+                        .find(|(_, a)| std::ptr::eq(*a, &body[k]));
+                    keyed.is_some_and(|(name, attr)| {
+                        self.uses("local", name) == 0 && self.remove(attr)
+                    })
+                })
+                .collect();
+            self.realign(body, &gone);
+        }
+    }
+
+    fn tfvars(&mut self, items: &[Item]) {
+        for attr in items.iter().filter(|a| matches!(a, Item::Attribute { .. })) {
+            if has_match(self.file.matches, &self.bytes(attr)) && self.remove(attr) {
+                if let Item::Attribute { name, .. } = attr {
+                    self.notes.push(format!(
+                        "`{name}` is no longer set here: remove the provider arguments (and variable) that used it, or Terraform will ask for it"
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Removes comments that hold a key: the whole line when the comment is alone on it, else
+    /// from the comment's start (with the blanks before it).
+    fn comments(&mut self) {
+        let text = self.file.text;
+        for t in self.tokens.iter().filter(|t| t.kind == Tok::Comment) {
+            if !has_match(self.file.matches, &t.span) || self.removed(t.span.start) {
+                continue;
+            }
+            let first = self.lines[self.line_of(t.span.start)];
+            let last = self.lines[self.line_of(t.span.end.saturating_sub(1))];
+            let alone = text[first.start..t.span.start].trim().is_empty()
+                && text[t.span.end..last.end].trim().is_empty();
+            if alone {
+                self.edits.push(Edit::delete(first.start..last.next));
+            } else {
+                let start = text[..t.span.start].trim_end_matches([' ', '\t']).len();
+                self.edits.push(Edit::delete(start..t.span.end));
+            }
+        }
+    }
+
+    /// Re-aligns the `=` of single-line attribute groups (consecutive lines) that lost members,
+    /// when the group was aligned before.
+    fn realign(&mut self, body: &[Item], gone: &[usize]) {
+        for group in self.groups(body) {
+            if !group.iter().any(|k| gone.contains(k)) {
+                continue;
+            }
+            let cells: Vec<(Range<usize>, usize, usize)> = group
+                .iter()
+                .map(|&k| {
+                    let name_tok = body[k].tokens().start;
+                    let name = &self.tokens[name_tok].span;
+                    let eq = &self.tokens[name_tok + 1].span;
+                    let col = eq.start - self.lines[self.line_of(eq.start)].start;
+                    (name.end..eq.start, name.len(), col)
+                })
+                .collect();
+            let aligned = cells.iter().all(|c| c.2 == cells[0].2);
+            let kept: Vec<usize> = (0..group.len())
+                .filter(|i| !gone.contains(&group[*i]))
+                .collect();
+            let Some(width) = kept.iter().map(|&i| cells[i].1).max() else {
+                continue;
+            };
+            if !aligned {
+                continue;
+            }
+            for &i in &kept {
+                let (gap, len, _) = &cells[i];
+                let want = " ".repeat(width - len + 1);
+                if self.file.text[gap.clone()] != want {
+                    self.edits.push(Edit {
+                        range: gap.clone(),
+                        with: want,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Groups of body indices: single-line attributes on consecutive lines.
+    fn groups(&self, body: &[Item]) -> Vec<Vec<usize>> {
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut prev_line = None;
+        for (k, item) in body.iter().enumerate() {
+            let Item::Attribute { name_tok, .. } = item else {
+                prev_line = None;
+                continue;
+            };
+            let b = self.bytes(item);
+            let single = self.line_of(b.start) == self.line_of(b.end.saturating_sub(1));
+            // A heredoc's opening line takes part in the alignment; the group ends after it.
+            let heredoc = self
+                .tokens
+                .get(name_tok + 2)
+                .is_some_and(|t| t.kind == Tok::Heredoc);
+            if !single && !heredoc {
+                prev_line = None;
+                continue;
+            }
+            let line = self.line_of(b.start);
+            match (prev_line, groups.last_mut()) {
+                (Some(p), Some(g)) if p + 1 == line => g.push(k),
+                _ => groups.push(vec![k]),
+            }
+            prev_line = single.then_some(line);
+        }
+        groups
+    }
+}
+
+/// Whether `expr` refers to `kind.name` (`var.x`, `local.y`).
+fn mentions(expr: &str, kind: &str, name: &str) -> bool {
+    let needle = format!("{kind}.{name}");
+    expr.match_indices(&needle).any(|(at, _)| {
+        let end = at + needle.len();
+        at.checked_sub(1)
+            .and_then(|p| expr.as_bytes().get(p))
+            .is_none_or_boundary()
+            && expr.as_bytes().get(end).is_none_or_boundary()
+    })
+}
+
+/// Whether the byte next to a name (or the lack of one) ends it.
+trait Boundary {
+    fn is_none_or_boundary(self) -> bool;
+}
+
+impl Boundary for Option<&u8> {
+    fn is_none_or_boundary(self) -> bool {
+        self.map_or(true, |b| {
+            !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
+        })
+    }
+}

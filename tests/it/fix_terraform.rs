@@ -1,0 +1,168 @@
+//! Terraform: the AWS provider loses its static credentials (and the variables that held them),
+//! and the patched file is still `terraform fmt -check` clean (which parses it as HCL).
+
+use crate::fixutil::{expand_numbered, prepare, round_trip, FixCase};
+use crate::util::{require_tool, run};
+use std::process::Command;
+
+/// `terraform fmt -check` on `text` given on stdin: parses it and checks the layout.
+fn fmt_check(text: &str) -> (i32, String) {
+    require_tool("terraform");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("check.tf");
+    std::fs::write(&file, text).unwrap();
+    let (code, out, err) =
+        run(Command::new("terraform").args(["fmt", "-check", "-diff", file.to_str().unwrap()]));
+    (code, format!("{out}{err}"))
+}
+
+/// The fixture was `fmt`-clean before, and the patched file still is.
+fn assert_fmt_clean(case: &FixCase) {
+    let (code, out) = fmt_check(&case.original);
+    assert_eq!(
+        code,
+        0,
+        "the fixture itself is not fmt-clean:\n{}",
+        case.redact(&out)
+    );
+    let (code, out) = fmt_check(&case.patched);
+    assert_eq!(
+        code,
+        0,
+        "terraform fmt -check rejects the patched file:\n{}",
+        case.redact(&out)
+    );
+}
+
+const MAIN_TF: &str = r#"terraform {
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 5.0"
+    }
+  }
+}
+
+variable "aws_access_key" {
+  description = "CI user's key"
+  type        = string
+  default     = "{AKIA}"
+}
+
+variable "aws_secret_key" {
+  type      = string
+  default   = "{SECRET}"
+  sensitive = true
+}
+
+variable "region" {
+  type    = string
+  default = "eu-west-1"
+}
+
+provider "aws" {
+  region     = var.region
+  access_key = var.aws_access_key
+  secret_key = var.aws_secret_key
+
+  default_tags {
+    tags = {
+      Project = "billing"
+    }
+  }
+}
+
+provider "aws" {
+  alias      = "dr"
+  region     = "us-west-2"
+  access_key = "{ASIA}"
+  secret_key = "{SECRET2}"
+  token      = "{TOKEN}"
+
+  assume_role {
+    role_arn = "arn:aws:iam::210987654321:role/dr-admin"
+  }
+}
+
+resource "aws_s3_bucket" "invoices" {
+  provider = aws.dr
+  bucket   = "billing-invoices-${var.region}"
+}
+"#;
+
+#[test]
+fn provider_keys_and_their_variables_go_and_fmt_stays_clean() {
+    let case = round_trip("infra/main.tf", MAIN_TF, 51);
+    assert_fmt_clean(&case);
+    assert!(!case.patched.contains("variable \"aws_access_key\""));
+    assert!(case
+        .patched
+        .contains("provider \"aws\" {\n  region = var.region\n\n  default_tags {"));
+    assert!(case
+        .patched
+        .contains("  alias  = \"dr\"\n  region = \"us-west-2\"\n\n  assume_role {"));
+    insta::assert_snapshot!(case.safe_patch());
+}
+
+const LOCALS_TF: &str = r#"/* Legacy deploy account.
+   Owner: platform team */
+locals {
+  deploy_key    = "{AKIA}" # rotated 2021
+  deploy_secret = "{SECRET}"
+  policy        = <<-EOT
+    {
+      "Statement": [{ "Effect": "Allow", "Action": "s3:*", "Resource": "${aws_s3_bucket.site.arn}/*" }]
+    }
+  EOT
+}
+
+provider "aws" {
+  region     = "ap-southeast-2" // Sydney
+  access_key = local.deploy_key
+  secret_key = local.deploy_secret
+}
+
+resource "aws_s3_bucket" "site" {
+  bucket = "static-site"
+}
+
+resource "aws_iam_policy" "deploy" {
+  policy = local.policy
+}
+"#;
+
+#[test]
+fn locals_heredocs_and_block_comments_are_understood() {
+    let case = round_trip("deploy/site.tf", LOCALS_TF, 52);
+    assert_fmt_clean(&case);
+    assert!(
+        case.patched
+            .contains("locals {\n  policy = <<-EOT\n    {\n"),
+        "the heredoc stays, re-aligned"
+    );
+    assert!(case
+        .patched
+        .contains("  region = \"ap-southeast-2\" // Sydney\n}"));
+    insta::assert_snapshot!(case.safe_patch());
+}
+
+#[test]
+fn tfvars_assignments_go_with_crlf_kept() {
+    let template = "region = \"eu-north-1\"\r\n# CI user\r\naws_access_key = \"{AKIA}\"\r\naws_secret_key = \"{SECRET}\"\r\ninstance_type  = \"t3.micro\"\r\n";
+    let case = round_trip("env/prod.tfvars", template, 53);
+    assert_eq!(
+        case.patched,
+        "region = \"eu-north-1\"\r\n# CI user\r\ninstance_type  = \"t3.micro\"\r\n"
+    );
+    assert!(case.fix.notes.iter().any(|n| n.contains("aws_access_key")));
+}
+
+#[test]
+fn a_key_in_a_lambda_environment_stays_manual() {
+    let template = "resource \"aws_lambda_function\" \"f\" {\n  function_name = \"f\"\n  environment {\n    variables = {\n      AWS_KEY    = \"{AKIA}\"\n      AWS_SECRET = \"{SECRET}\"\n    }\n  }\n}\n";
+    let case = prepare("lambda.tf", template, 54);
+    assert!(case.fix.new.is_none());
+    assert_eq!(case.fix.rewriter, Some("terraform"));
+    let (expanded, _) = expand_numbered(template, 54);
+    assert_eq!(case.original, expanded);
+}
