@@ -7,6 +7,8 @@
 
 pub mod powershell;
 pub mod powershell_lex;
+pub mod php;
+pub mod php_lex;
 pub mod python;
 pub mod python_lex;
 pub mod ruby;
@@ -89,6 +91,7 @@ pub fn rewriters() -> Vec<Box<dyn Rewriter>> {
         Box::new(powershell::PowerShellRewriter),
         Box::new(python::Python),
         Box::new(ruby::Ruby),
+        Box::new(php::Php),
     ]
 }
 

@@ -12,3 +12,4 @@ mod fix_ecs;
 mod fix_gha;
 mod fix_ruby;
 mod fix_terraform;
+mod fix_php;
