@@ -24,6 +24,7 @@ pub mod yamlcfg;
 pub mod clike;
 pub mod javascript;
 pub mod java;
+pub mod go;
 
 use crate::detect::{Detector, Match};
 use serde::Serialize;
@@ -83,6 +84,9 @@ pub trait Rewriter: Sync + Send {
 pub fn rewriters() -> Vec<Box<dyn Rewriter>> {
     // Each language module registers itself here.
     vec![
+        Box::new(javascript::JavaScript),
+        Box::new(java::Java),
+        Box::new(go::Go),
         Box::new(gha::GithubActionsRewriter),
         Box::new(yamlcfg::KubernetesRewriter),
         Box::new(awsini::AwsIniRewriter),

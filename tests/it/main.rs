@@ -8,6 +8,7 @@ mod fix_k8s;
 mod fix_awsini;
 mod fix_javascript;
 mod fix_java;
+mod fix_go;
 mod fix_ecs;
 mod fix_gha;
 mod fix_ruby;

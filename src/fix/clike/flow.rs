@@ -236,11 +236,7 @@ pub fn context(code: &Code<'_>, expr: Expr) -> Ctx {
         || name > 0
             && (code.is_ident(name - 1) && !is_statement_keyword(before)
                 || matches!(before, ">" | "]" | "*"))
-        || name > 0
-            && code.tok(name - 1) == "("
-            && code
-                .parent(name)
-                .is_some_and(|p| p > 0 && matches!(code.tok(p - 1), "const" | "var"));
+        || in_declaration_group(code, name);
     if declares {
         return Ctx::Init { name, stmt };
     }
@@ -252,6 +248,14 @@ pub fn context(code: &Code<'_>, expr: Expr) -> Ctx {
         target: code.slice(first, name).to_string(),
         stmt,
     }
+}
+
+/// Whether `name` starts a spec of a Go `const (…)` / `var (…)` group.
+fn in_declaration_group(code: &Code<'_>, name: usize) -> bool {
+    let group = code
+        .parent(name)
+        .filter(|&p| p > 0 && code.tok(p) == "(" && matches!(code.tok(p - 1), "const" | "var"));
+    group.is_some() && code.statement(name).0 == name
 }
 
 fn is_statement_keyword(word: &str) -> bool {

@@ -50,7 +50,18 @@ impl Plan {
 
     /// Replaces a byte range.
     pub fn replace(&mut self, range: Range<usize>, text: String) {
-        self.replacements.push((range, text));
+        if !self
+            .replacements
+            .iter()
+            .any(|(r, t)| *r == range && *t == text)
+        {
+            self.replacements.push((range, text));
+        }
+    }
+
+    /// Inserts text at a byte offset.
+    pub fn insert(&mut self, at: usize, text: String) {
+        self.replace(at..at, text);
     }
 
     /// Whether the plan changes nothing.
@@ -93,10 +104,12 @@ impl Plan {
             {
                 return Err("two rewrites overlap".into());
             }
-            edits.retain(|(r, _)| !contains(&range, r));
+            let at_edge =
+                |r: &Range<usize>| r.is_empty() && (r.start == range.start || r.start == range.end);
+            edits.retain(|(r, _)| !contains(&range, r) || at_edge(r));
             edits.push((range, String::new()));
         }
-        edits.sort_by_key(|(r, _)| r.start);
+        edits.sort_by_key(|(r, _)| (r.start, r.end));
         if edits.windows(2).any(|w| w[0].0.end > w[1].0.start) {
             return Err("two rewrites overlap".into());
         }
