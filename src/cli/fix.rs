@@ -1,14 +1,240 @@
-//! `rolecall fix …` (owned by the remediation work).
+//! `rolecall fix [PATH...]`: print (or `--write`) the patch that swaps hardcoded AWS keys for the
+//! default credential chain, list what needs a hand, and (`--iam DIR`) write the IAM role.
 
-use clap::Args;
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use rolecall::detect::Detector;
+use rolecall::fix::paths::{fix_paths, FixPathsConfig, FixRun};
+use rolecall::iam::{build_artefacts, Format, IamCollector, IamConfig, Runtime};
 use rolecall::ExitCode;
+use std::io::Write;
+use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct FixOpts {
-    /// Repository or files to fix.
-    pub paths: Vec<std::path::PathBuf>,
+    /// Repository, folders or files to fix (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    /// Apply the fix to the files in place instead of printing the patch.
+    #[arg(long)]
+    pub write: bool,
+    /// Write the IAM role (trust policy, least-privilege permissions, Terraform, CloudFormation)
+    /// into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub iam: Option<PathBuf>,
+    /// Formats of the role artefacts (default: all three).
+    #[arg(long, value_enum, value_delimiter = ',', requires = "iam")]
+    pub iam_format: Vec<IamFormat>,
+    /// Where the code runs (decides who may assume the role); guessed from the repository when
+    /// unset.
+    #[arg(long, value_enum)]
+    pub runs_on: Option<RunsOn>,
+    /// The role's name (default: the repository's folder name + `-role`).
+    #[arg(long, requires = "iam")]
+    pub role_name: Option<String>,
+    /// Skip files larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 2 * 1024 * 1024)]
+    pub max_file_size: u64,
 }
 
-pub fn run(_opts: FixOpts) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("fix is not available in this build yet")
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum IamFormat {
+    Terraform,
+    Cloudformation,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RunsOn {
+    Ec2,
+    Ecs,
+    Lambda,
+    EksIrsa,
+    EksPodIdentity,
+    GithubActions,
+}
+
+impl From<RunsOn> for Runtime {
+    fn from(r: RunsOn) -> Runtime {
+        match r {
+            RunsOn::Ec2 => Runtime::Ec2,
+            RunsOn::Ecs => Runtime::Ecs,
+            RunsOn::Lambda => Runtime::Lambda,
+            RunsOn::EksIrsa => Runtime::EksIrsa,
+            RunsOn::EksPodIdentity => Runtime::EksPodIdentity,
+            RunsOn::GithubActions => Runtime::GithubActions,
+        }
+    }
+}
+
+impl From<IamFormat> for Format {
+    fn from(f: IamFormat) -> Format {
+        match f {
+            IamFormat::Terraform => Format::Terraform,
+            IamFormat::Cloudformation => Format::CloudFormation,
+            IamFormat::Json => Format::Json,
+        }
+    }
+}
+
+/// Replaces every credential the detector sees in a message by its redacted form.
+fn sanitize(detector: &Detector, msg: &str) -> String {
+    let mut out = msg.to_string();
+    for m in detector.scan(msg.as_bytes()).matches {
+        out = out.replace(m.value.expose(), &m.value.redacted());
+        if let Some(raw) = msg.get(m.span.clone()) {
+            out = out.replace(raw, &m.value.redacted());
+        }
+    }
+    out
+}
+
+/// A role name from the repository's folder name (IAM allows `[\w+=,.@-]`, 64 characters).
+fn default_role_name(run: &FixRun) -> String {
+    let base = run
+        .root
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("app");
+    let clean: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "+=,.@_-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(59)
+        .collect();
+    format!("{}-role", if clean.is_empty() { "app" } else { &clean })
+}
+
+fn report(detector: &Detector, run: &FixRun, err: &mut impl Write) -> std::io::Result<usize> {
+    let mut manual = 0;
+    for f in &run.files {
+        for note in &f.fix.notes {
+            writeln!(err, "{}: note: {}", f.fix.path, sanitize(detector, note))?;
+        }
+    }
+    for (path, m) in run.manual() {
+        manual += 1;
+        writeln!(
+            err,
+            "{path}:{}: needs a hand: {}",
+            m.line,
+            sanitize(detector, &m.reason)
+        )?;
+        writeln!(err, "    what to do: {}", sanitize(detector, &m.advice))?;
+    }
+    for s in &run.skipped {
+        writeln!(err, "rolecall: skipped {}: {}", s.path, s.reason)?;
+    }
+    Ok(manual)
+}
+
+pub fn run(opts: FixOpts) -> anyhow::Result<ExitCode> {
+    let detector = Detector::builtin();
+    let config = FixPathsConfig {
+        paths: if opts.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            opts.paths.clone()
+        },
+        max_file_size: opts.max_file_size,
+    };
+    let mut collector = opts.iam.as_ref().map(|_| IamCollector::new());
+    let run = fix_paths(&detector, &config, &mut |path, text, found| {
+        if let Some(c) = collector.as_mut() {
+            c.add_file(path, text, found);
+        }
+    })
+    .context("fix")?;
+
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    let manual = report(&detector, &run, &mut err)?;
+    let changed = run.changed().count();
+    if opts.write {
+        let written = run.write().context("writing the fixed files")?;
+        for path in &written {
+            writeln!(err, "rolecall: fixed {path}")?;
+        }
+    } else {
+        let diff = run.diff();
+        let mut out = std::io::stdout().lock();
+        // The patch's removed lines are the file's own lines (git apply checks them); every
+        // message on stderr is redacted.
+        out.write_all(diff.as_bytes())?;
+        out.flush()?;
+    }
+    let verb = if opts.write { "fixed" } else { "to fix" };
+    let how = if opts.write || changed == 0 {
+        String::new()
+    } else {
+        format!(
+            " (patch on stdout: `git apply` it from {})",
+            run.root.display()
+        )
+    };
+    writeln!(
+        err,
+        "rolecall: {changed} file(s) {verb}, {manual} spot(s) need a hand{how}"
+    )?;
+
+    if let (Some(dir), Some(collector)) = (&opts.iam, &collector) {
+        let iam_config = IamConfig {
+            runs_on: opts.runs_on.map(Runtime::from),
+            formats: opts.iam_format.iter().map(|f| Format::from(*f)).collect(),
+            role_name: opts
+                .role_name
+                .clone()
+                .unwrap_or_else(|| default_role_name(&run)),
+            repo_root: run.in_git.then(|| run.root.clone()),
+        };
+        let artefacts = build_artefacts(collector, &iam_config);
+        match &artefacts.guess {
+            Some(g) if !g.path.is_empty() => writeln!(
+                err,
+                "rolecall: runs on {} (guessed from {}: {}; choose with --runs-on)",
+                g.runtime.as_str(),
+                g.path,
+                g.reason
+            )?,
+            Some(g) => writeln!(
+                err,
+                "rolecall: runs on {} ({}; choose with --runs-on)",
+                g.runtime.as_str(),
+                g.reason
+            )?,
+            None => writeln!(
+                err,
+                "rolecall: runs on {} (--runs-on)",
+                artefacts.runtime.as_str()
+            )?,
+        }
+        let written = artefacts
+            .write(dir)
+            .with_context(|| format!("writing the IAM role to {}", dir.display()))?;
+        for p in written {
+            writeln!(err, "rolecall: wrote {}", p.display())?;
+        }
+        if artefacts.permissions.is_none() {
+            writeln!(
+                err,
+                "rolecall: no AWS call recognised: the role has no permissions policy yet"
+            )?;
+        }
+        if !artefacts.placeholders.is_empty() {
+            writeln!(
+                err,
+                "rolecall: fill in before use (see README.md): {}",
+                artefacts.placeholders.join(", ")
+            )?;
+        }
+    }
+    Ok(if manual > 0 {
+        ExitCode::Found
+    } else {
+        ExitCode::Clean
+    })
 }

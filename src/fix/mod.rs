@@ -24,6 +24,7 @@ pub mod yamlcfg;
 pub mod clike;
 pub mod javascript;
 pub mod java;
+pub mod paths;
 pub mod go;
 
 use crate::detect::{Detector, Match};
