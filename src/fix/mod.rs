@@ -7,6 +7,8 @@
 
 pub mod powershell;
 pub mod powershell_lex;
+pub mod shell;
+pub mod shell_lex;
 pub mod php;
 pub mod php_lex;
 pub mod python;
@@ -94,6 +96,7 @@ pub fn rewriters() -> Vec<Box<dyn Rewriter>> {
         Box::new(terraform::TerraformRewriter),
         Box::new(ecs::EcsTaskDefinitionRewriter),
         Box::new(powershell::PowerShellRewriter),
+        Box::new(shell::ShellRewriter),
         Box::new(python::Python),
         Box::new(ruby::Ruby),
         Box::new(php::Php),
