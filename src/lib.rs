@@ -11,3 +11,4 @@ pub mod scan;
 pub mod exit;
 pub use exit::ExitCode;
 pub mod git;
+pub mod demo;

@@ -19,7 +19,10 @@ fn every_rule_example_matches_and_no_negative_example_does() {
                 found.iter().any(|m| m.rule == rule.id),
                 "rule {} should match example {example:?}; found {:?}",
                 rule.id,
-                found.iter().map(|m| (&m.rule, &m.value)).collect::<Vec<_>>()
+                found
+                    .iter()
+                    .map(|m| (&m.rule, &m.value))
+                    .collect::<Vec<_>>()
             );
         }
         for example in &rule.negative_examples {
@@ -29,7 +32,10 @@ fn every_rule_example_matches_and_no_negative_example_does() {
                 !found.iter().any(|m| m.rule == rule.id),
                 "rule {} must not match negative example {example:?}; found {:?}",
                 rule.id,
-                found.iter().map(|m| (&m.rule, &m.value)).collect::<Vec<_>>()
+                found
+                    .iter()
+                    .map(|m| (&m.rule, &m.value))
+                    .collect::<Vec<_>>()
             );
         }
     }
@@ -50,7 +56,10 @@ fn key_and_secret_pair_into_critical() {
     assert_eq!(m[1].pair, Some(0));
     assert_eq!((m[0].line, m[0].column), (2, 21));
     assert_eq!(m[1].value.expose(), p.secret);
-    assert_eq!(m[0].key.as_ref().unwrap().account_id.as_deref(), Some("210987654321"));
+    assert_eq!(
+        m[0].key.as_ref().unwrap().account_id.as_deref(),
+        Some("210987654321")
+    );
 }
 
 #[test]
@@ -176,7 +185,10 @@ fn negatives_produce_nothing() {
 #[test]
 fn inline_allow_marks_the_match() {
     let mut g = FakeKeys::new(10);
-    let text = format!("key = \"{}\"  # rolecall:allow test fixture\n", g.key_id("AKIA"));
+    let text = format!(
+        "key = \"{}\"  # rolecall:allow test fixture\n",
+        g.key_id("AKIA")
+    );
     let m = scan(&text);
     assert_eq!(m.len(), 1);
     assert!(m[0].inline_allowed);

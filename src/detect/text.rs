@@ -26,7 +26,10 @@ pub enum TextForm {
 pub fn decode_for_scan(bytes: &[u8]) -> (Cow<'_, [u8]>, TextForm) {
     let head = &bytes[..bytes.len().min(SNIFF_LEN)];
     if let Some(little_endian) = utf16_endianness(head) {
-        return (Cow::Owned(transcode_utf16(bytes, little_endian)), TextForm::Utf16);
+        return (
+            Cow::Owned(transcode_utf16(bytes, little_endian)),
+            TextForm::Utf16,
+        );
     }
     if head.contains(&0) {
         (Cow::Borrowed(bytes), TextForm::Binary)
@@ -47,8 +50,14 @@ fn utf16_endianness(head: &[u8]) -> Option<bool> {
         return None;
     }
     let pairs = head.len() / 2;
-    let zero_odd = head.chunks_exact(2).filter(|c| c[1] == 0 && c[0] != 0).count();
-    let zero_even = head.chunks_exact(2).filter(|c| c[0] == 0 && c[1] != 0).count();
+    let zero_odd = head
+        .chunks_exact(2)
+        .filter(|c| c[1] == 0 && c[0] != 0)
+        .count();
+    let zero_even = head
+        .chunks_exact(2)
+        .filter(|c| c[0] == 0 && c[1] != 0)
+        .count();
     if zero_odd * 10 >= pairs * 7 && zero_even * 20 <= pairs {
         Some(true)
     } else if zero_even * 10 >= pairs * 7 && zero_odd * 20 <= pairs {
@@ -104,10 +113,7 @@ impl LineIndex {
 
     /// Byte offset just past the end of 0-based `line` (before its newline).
     pub fn line_end(&self, line: usize, text_len: usize) -> usize {
-        self.starts
-            .get(line + 1)
-            .map(|s| s - 1)
-            .unwrap_or(text_len)
+        self.starts.get(line + 1).map(|s| s - 1).unwrap_or(text_len)
     }
 
     /// The number of lines.
@@ -124,7 +130,10 @@ impl LineIndex {
     pub fn position(&self, text: &[u8], offset: usize) -> (u32, u32) {
         let line = self.line_of(offset);
         let start = self.starts[line];
-        let column = String::from_utf8_lossy(&text[start..offset]).chars().count() + 1;
+        let column = String::from_utf8_lossy(&text[start..offset])
+            .chars()
+            .count()
+            + 1;
         (line as u32 + 1, column as u32)
     }
 }
@@ -248,7 +257,10 @@ mod tests {
     #[test]
     fn binary_and_plain_are_told_apart() {
         assert_eq!(decode_for_scan(b"hello\nworld").1, TextForm::Bytes);
-        assert_eq!(decode_for_scan(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0").1, TextForm::Binary);
+        assert_eq!(
+            decode_for_scan(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0").1,
+            TextForm::Binary
+        );
     }
 
     #[test]
@@ -274,7 +286,10 @@ mod tests {
         let anchors = base64_anchors("AKIA");
         for pad in ["", "x", "xy"] {
             let encoded = base64_encode(format!("{pad}AKIAQWERTY").as_bytes());
-            assert!(anchors.iter().any(|a| encoded.contains(a.as_str())), "{pad:?} {encoded}");
+            assert!(
+                anchors.iter().any(|a| encoded.contains(a.as_str())),
+                "{pad:?} {encoded}"
+            );
         }
     }
 }

@@ -58,7 +58,10 @@ pub fn key_facts(key_id: &str, row: &KeyPrefix) -> KeyFacts {
 /// Whether a key ID looks real: right length and alphabet, no documentation marker, no
 /// placeholder runs (`XXXX…`, `ABCDEF…`).
 pub fn plausible_key_id(key_id: &str, settings: &DetectorSettings) -> bool {
-    if key_id.len() != 20 || !key_id.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    if key_id.len() != 20
+        || !key_id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
     {
         return false;
     }
@@ -148,7 +151,11 @@ fn longest_sequence(bytes: &[u8]) -> usize {
     let mut best = 1;
     let mut run = 1;
     for w in bytes.windows(2) {
-        run = if w[1] == w[0].wrapping_add(1) { run + 1 } else { 1 };
+        run = if w[1] == w[0].wrapping_add(1) {
+            run + 1
+        } else {
+            1
+        };
         best = best.max(run);
     }
     best
@@ -156,7 +163,10 @@ fn longest_sequence(bytes: &[u8]) -> usize {
 
 fn distinct(bytes: &[u8]) -> usize {
     let mut seen = [false; 256];
-    bytes.iter().filter(|&&b| !std::mem::replace(&mut seen[b as usize], true)).count()
+    bytes
+        .iter()
+        .filter(|&&b| !std::mem::replace(&mut seen[b as usize], true))
+        .count()
 }
 
 /// Shannon entropy in bits per byte.
@@ -192,7 +202,10 @@ mod tests {
     fn account_id_round_trips() {
         for account in [123_456_789_012u64, 999_999_999_999, 300_000_000_007] {
             let key = crate::fake::FakeKeys::new(account).key_id_for_account("AKIA", account);
-            assert_eq!(account_id(&key).as_deref(), Some(format!("{account:012}").as_str()));
+            assert_eq!(
+                account_id(&key).as_deref(),
+                Some(format!("{account:012}").as_str())
+            );
         }
     }
 
@@ -206,8 +219,14 @@ mod tests {
         let s = settings();
         assert!(!plausible_secret(&"X".repeat(40), &s));
         assert!(!plausible_secret(&"ab12".repeat(10), &s));
-        assert!(!plausible_secret("AwsSecretAccessKeyLoadedFromTheVaultNow1", &s));
-        assert!(plausible_secret(&crate::fake::FakeKeys::new(5).secret(), &s));
+        assert!(!plausible_secret(
+            "AwsSecretAccessKeyLoadedFromTheVaultNow1",
+            &s
+        ));
+        assert!(plausible_secret(
+            &crate::fake::FakeKeys::new(5).secret(),
+            &s
+        ));
     }
 
     #[test]
@@ -216,6 +235,9 @@ mod tests {
         assert!(!plausible_key_id("{REPEATED_KEY_ID}", &s));
         assert!(!plausible_key_id("{SEQUENTIAL_KEY_ID}", &s));
         assert!(!plausible_key_id("AKIAIOSFODNN7EXAMPLE", &s));
-        assert!(plausible_key_id(&crate::fake::FakeKeys::new(5).key_id("AKIA"), &s));
+        assert!(plausible_key_id(
+            &crate::fake::FakeKeys::new(5).key_id("AKIA"),
+            &s
+        ));
     }
 }

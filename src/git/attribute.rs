@@ -81,7 +81,14 @@ pub fn commit_introductions(
         .collect();
     let time = commit.time().seconds();
     let mut found = Vec::new();
-    compare_tree(repo, &tree, &parents, "", wanted, &mut found)?;
+    compare_tree(
+        repo,
+        &tree,
+        &parents,
+        "",
+        BlobFilter::Wanted(wanted),
+        &mut found,
+    )?;
     out.extend(found.into_iter().map(|(blob, path)| {
         (
             blob,
@@ -95,12 +102,47 @@ pub fn commit_introductions(
     Ok(())
 }
 
+/// Which blobs [`compare_tree`] reports.
+#[derive(Debug, Clone, Copy)]
+enum BlobFilter<'a> {
+    /// Only these blobs (attribution of matches).
+    Wanted(&'a HashSet<Oid>),
+    /// Every blob the commit introduces (range scans).
+    All,
+}
+
+impl BlobFilter<'_> {
+    fn keeps(&self, id: &Oid) -> bool {
+        match self {
+            BlobFilter::Wanted(set) => set.contains(id),
+            BlobFilter::All => true,
+        }
+    }
+}
+
+/// Every blob that commit `id` introduces, with its path: blobs at a path where no parent has
+/// that same blob (a root commit, or one whose parents are missing in a shallow clone, introduces
+/// its whole tree). Gitlinks (submodules) are not blobs and are left out.
+pub fn introduced_blobs(repo: &Repository, id: Oid) -> Result<Vec<(Oid, String)>> {
+    let commit = repo.find_commit(id)?;
+    let tree = commit.tree()?;
+    let parents: Vec<Option<Tree<'_>>> = commit
+        .parent_ids()
+        .map(|p| repo.find_commit(p).ok().and_then(|c| c.tree().ok()))
+        .collect();
+    let mut found = Vec::new();
+    compare_tree(repo, &tree, &parents, "", BlobFilter::All, &mut found)?;
+    Ok(found)
+}
+
+/// Walks `tree` against the same folder in each parent, descending only into subtrees that differ
+/// from every parent, and collects the blobs that `filter` keeps and no parent has at that path.
 fn compare_tree(
     repo: &Repository,
     tree: &Tree<'_>,
     parents: &[Option<Tree<'_>>],
     prefix: &str,
-    wanted: &HashSet<Oid>,
+    filter: BlobFilter<'_>,
     found: &mut Vec<(Oid, String)>,
 ) -> Result<()> {
     for entry in tree.iter() {
@@ -119,7 +161,7 @@ fn compare_tree(
         let path = join(prefix, name);
         match entry.kind() {
             Some(ObjectType::Blob) => {
-                if wanted.contains(&id) {
+                if filter.keeps(&id) {
                     found.push((id, path));
                 }
             }
@@ -132,7 +174,7 @@ fn compare_tree(
                         _ => None,
                     })
                     .collect();
-                compare_tree(repo, &sub, &sub_parents, &path, wanted, found)?;
+                compare_tree(repo, &sub, &sub_parents, &path, filter, found)?;
             }
             _ => {}
         }

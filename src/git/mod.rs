@@ -20,6 +20,15 @@ pub enum RepoOpener {
     /// `GIT_ALTERNATE_OBJECT_DIRECTORIES`): what a pre-receive hook needs to see quarantined
     /// objects.
     FromEnv,
+    /// Open the repository at `git_dir` (ignoring git's environment) and add `extra` object
+    /// directories as alternates: a pre-receive hook's view of the main store plus its
+    /// quarantine, without relying on the process environment.
+    WithObjects {
+        /// The repository's git directory.
+        git_dir: PathBuf,
+        /// Extra object directories (the quarantine), read after the repository's own.
+        extra: Vec<PathBuf>,
+    },
 }
 
 impl RepoOpener {
@@ -28,6 +37,14 @@ impl RepoOpener {
         match self {
             RepoOpener::Path(p) => open_repo(p),
             RepoOpener::FromEnv => Ok(Repository::open_from_env()?),
+            RepoOpener::WithObjects { git_dir, extra } => {
+                let repo = Repository::open_bare(git_dir)?;
+                let odb = repo.odb()?;
+                for dir in extra {
+                    odb.add_disk_alternate(&dir.to_string_lossy())?;
+                }
+                Ok(repo)
+            }
         }
     }
 }
