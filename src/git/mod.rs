@@ -39,9 +39,11 @@ impl RepoOpener {
             RepoOpener::FromEnv => Ok(Repository::open_from_env()?),
             RepoOpener::WithObjects { git_dir, extra } => {
                 let repo = Repository::open_bare(git_dir)?;
-                let odb = repo.odb()?;
-                for dir in extra {
-                    odb.add_disk_alternate(&dir.to_string_lossy())?;
+                {
+                    let odb = repo.odb()?;
+                    for dir in extra {
+                        odb.add_disk_alternate(&dir.to_string_lossy())?;
+                    }
                 }
                 Ok(repo)
             }
