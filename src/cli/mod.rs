@@ -1,6 +1,7 @@
 //! Command-line definition (clap derive) and dispatch. Each subcommand lives in its own file and
 //! turns its options into the library's config types; no clap type crosses into the library.
 
+mod completions;
 mod demo;
 mod fix;
 mod hook;
@@ -28,6 +29,10 @@ enum Command {
     Fix(fix::FixOpts),
     /// Run the bundled demo: a leaking repository, scanned, blocked, fixed.
     Demo(demo::DemoOpts),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(completions::CompletionsOpts),
+    /// Print the man page (or write every page into a folder).
+    Man(completions::ManOpts),
 }
 
 /// Runs the parsed command.
@@ -37,5 +42,7 @@ pub fn run(opts: Opts) -> anyhow::Result<ExitCode> {
         Command::Hook(c) => hook::run(c),
         Command::Fix(o) => fix::run(o),
         Command::Demo(o) => demo::run(o),
+        Command::Completions(o) => completions::completions(o),
+        Command::Man(o) => completions::man(o),
     }
 }

@@ -1,23 +1,47 @@
 //! `rolecall scan`: options → a validated [`ScanJob`] → [`run_job`].
 
 use anyhow::Context;
-use clap::{Args, ValueEnum};
+use clap::{ArgGroup, Args, ValueEnum};
 use rolecall::finding::Severity;
 use rolecall::report::Format;
 use rolecall::scan::job::{run_job, ScanJob, Target};
+use rolecall::scan::range::RangeSpec;
 use rolecall::scan::ScanOptions;
 use rolecall::ExitCode;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("mode").args(["range", "since", "staged", "stdin"])))]
 pub struct ScanOpts {
-    /// Repository (its whole history) or folder to scan.
+    /// Repository (its whole history) or folder to scan; with --range, --since or --staged, the
+    /// repository.
     #[arg(default_value = ".")]
     pub path: PathBuf,
     /// Also scan uncommitted files of the repository.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "mode")]
     pub worktree: bool,
+    /// Scan only the commits `git rev-list BASE..HEAD` lists (each commit, its message, the
+    /// blobs it introduces, annotated tags on it).
+    #[arg(long, value_name = "BASE..HEAD")]
+    pub range: Option<String>,
+    /// Shorthand for --range REV..HEAD.
+    #[arg(long, value_name = "REV")]
+    pub since: Option<String>,
+    /// Scan only what is staged for the next commit (for a pre-commit hook).
+    #[arg(long)]
+    pub staged: bool,
+    /// Scan text read from standard input.
+    #[arg(long)]
+    pub stdin: bool,
+    /// The name that findings in standard input are reported under.
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "stdin",
+        default_value = "<stdin>"
+    )]
+    pub stdin_name: String,
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Human)]
     pub format: FormatArg,
@@ -76,19 +100,52 @@ pub enum ColorArg {
 }
 
 impl ScanOpts {
+    /// What to scan, from the mutually exclusive modes (clap enforces the exclusion). Standard
+    /// input is read here, so that the library only sees bytes.
+    fn target(&mut self) -> anyhow::Result<Target> {
+        let path = self.path.clone();
+        let range = match (&self.range, &self.since) {
+            (Some(spec), _) => Some(RangeSpec::parse(spec)?),
+            (None, Some(rev)) => Some(RangeSpec::since(rev)),
+            (None, None) => None,
+        };
+        Ok(if let Some(RangeSpec { base, head }) = range {
+            Target::Range {
+                repo: path,
+                base,
+                head,
+            }
+        } else if self.staged {
+            Target::Staged { repo: path }
+        } else if self.stdin {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut bytes)
+                .context("cannot read standard input")?;
+            Target::Stdin {
+                name: self.stdin_name.clone(),
+                bytes,
+            }
+        } else {
+            Target::Path {
+                path,
+                worktree: self.worktree,
+            }
+        })
+    }
+
     /// Validates the options into the library's job description.
-    fn into_job(self) -> ScanJob {
+    fn into_job(mut self) -> anyhow::Result<ScanJob> {
+        let target = self.target()?;
         let to_file = self.output.is_some();
         let color = match self.color {
             ColorArg::Always => true,
             ColorArg::Never => false,
             ColorArg::Auto => !to_file && std::io::stdout().is_terminal(),
         };
-        ScanJob {
-            target: Target::Path {
-                path: self.path,
-                worktree: self.worktree,
-            },
+        Ok(ScanJob {
+            target,
             format: match self.format {
                 FormatArg::Human => Format::Human,
                 FormatArg::Json => Format::Json,
@@ -113,13 +170,13 @@ impl ScanOpts {
                 progress: !self.no_progress,
                 ..ScanOptions::default()
             },
-        }
+        })
     }
 }
 
 pub fn run(opts: ScanOpts) -> anyhow::Result<ExitCode> {
     let output = opts.output.clone();
-    let job = opts.into_job();
+    let job = opts.into_job()?;
     match output {
         Some(path) => {
             let file = std::fs::File::create(&path)

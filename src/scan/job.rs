@@ -2,7 +2,8 @@
 //! → report → exit code. The CLI builds a [`ScanJob`] from its options and calls [`run_job`];
 //! tests call the same function.
 
-use super::{files, run_with_repo, ScanOptions, ScanReport};
+use super::range::{scan_range, RangeSpec};
+use super::{files, run_with_repo, staged, ScanOptions, ScanReport};
 use crate::detect::Detector;
 use crate::error::{Error, ErrorKind, Result};
 use crate::exit::ExitCode;
@@ -22,6 +23,28 @@ pub enum Target {
         path: PathBuf,
         /// Also scan uncommitted files.
         worktree: bool,
+    },
+    /// The commits `git rev-list BASE..HEAD` lists, with the blobs they introduce, their
+    /// messages and the annotated tags pointing at them.
+    Range {
+        /// The repository.
+        repo: PathBuf,
+        /// Leave out what is reachable from this revision.
+        base: String,
+        /// Scan what is reachable from this revision.
+        head: String,
+    },
+    /// What is staged for the next commit (the index compared with `HEAD`).
+    Staged {
+        /// The repository.
+        repo: PathBuf,
+    },
+    /// Text given directly (for example piped to stdin), scanned as one file.
+    Stdin {
+        /// The name findings are reported under.
+        name: String,
+        /// The text.
+        bytes: Vec<u8>,
     },
 }
 
@@ -105,7 +128,29 @@ fn scan_target(
 ) -> Result<(ScanReport, PathBuf)> {
     match target {
         Target::Path { path, worktree } => scan_path(path, *worktree, detector, opts),
+        Target::Range { repo, base, head } => {
+            let git = open_repo(repo)?;
+            let spec = RangeSpec {
+                base: base.clone(),
+                head: head.clone(),
+            };
+            Ok((scan_range(&git, &spec, detector, opts)?, repo_root(&git)))
+        }
+        Target::Staged { repo } => {
+            let git = open_repo(repo)?;
+            Ok((staged::scan_staged(&git, detector, opts)?, repo_root(&git)))
+        }
+        Target::Stdin { name, bytes } => Ok((
+            files::scan_bytes(name, bytes, detector),
+            std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+        )),
     }
+}
+
+/// The folder whose `.rolecall.toml` applies to a repository: its work tree, or the git folder
+/// of a bare repository.
+fn repo_root(repo: &git2::Repository) -> PathBuf {
+    repo.workdir().unwrap_or(repo.path()).to_path_buf()
 }
 
 fn scan_path(
@@ -116,7 +161,7 @@ fn scan_path(
 ) -> Result<(ScanReport, PathBuf)> {
     match open_repo(path) {
         Ok(repo) => {
-            let root = repo.workdir().unwrap_or(repo.path()).to_path_buf();
+            let root = repo_root(&repo);
             Ok((run_with_repo(&repo, worktree, detector, opts)?, root))
         }
         Err(e) if matches!(e.kind(), ErrorKind::NotARepository(_)) => Ok((

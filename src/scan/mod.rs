@@ -6,6 +6,8 @@ pub mod files;
 pub mod history;
 pub mod job;
 pub mod progress;
+pub mod range;
+pub mod staged;
 
 use crate::detect::Detector;
 use crate::error::{Error, ErrorKind, Result};
