@@ -14,3 +14,4 @@ mod fix_gha;
 mod fix_ruby;
 mod fix_terraform;
 mod fix_php;
+mod fix_shell;
