@@ -15,3 +15,4 @@ mod fix_ruby;
 mod fix_terraform;
 mod fix_php;
 mod fix_shell;
+mod fix_powershell;
