@@ -28,6 +28,7 @@ pub mod javascript;
 pub mod java;
 pub mod paths;
 pub mod go;
+pub mod csharp;
 
 use crate::detect::{Detector, Match};
 use serde::Serialize;
@@ -90,6 +91,7 @@ pub fn rewriters() -> Vec<Box<dyn Rewriter>> {
         Box::new(javascript::JavaScript),
         Box::new(java::Java),
         Box::new(go::Go),
+        Box::new(csharp::CSharp),
         Box::new(gha::GithubActionsRewriter),
         Box::new(yamlcfg::KubernetesRewriter),
         Box::new(awsini::AwsIniRewriter),

@@ -9,6 +9,7 @@ mod fix_awsini;
 mod fix_javascript;
 mod fix_java;
 mod fix_go;
+mod fix_csharp;
 mod fix_ecs;
 mod fix_gha;
 mod fix_ruby;

@@ -32,15 +32,8 @@ impl Plan {
     /// Deletes tokens `first..=last`, whole lines when they stand alone on them (and then one
     /// of the blank lines around them, so that no double blank line is left behind).
     pub fn remove_tokens(&mut self, code: &Code<'_>, first: usize, last: usize) {
-        let mut range = code.whole_lines(code.span(first, last));
-        let text = code.text.as_bytes();
-        let whole = range.start == code.line_start(range.start)
-            && (range.end == text.len() || text[range.end - 1] == b'\n');
-        let blank_before = range.start == 0 || range.start >= 2 && text[range.start - 2] == b'\n';
-        if whole && blank_before && text.get(range.end) == Some(&b'\n') {
-            range.end += 1;
-        }
-        self.deletions.push(range);
+        self.deletions
+            .push(code.whole_lines(code.span(first, last)));
     }
 
     /// Deletes a byte range as it is.
@@ -93,11 +86,12 @@ impl Plan {
         let mut merged: Vec<Range<usize>> = Vec::new();
         for range in deletions {
             match merged.last_mut() {
-                Some(last) if range.start < last.end => last.end = last.end.max(range.end),
+                Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
                 _ => merged.push(range),
             }
         }
-        for range in merged {
+        for mut range in merged {
+            tidy_blank_line(code, &mut range);
             if edits
                 .iter()
                 .any(|(r, _)| overlaps(r, &range) && !contains(&range, r))
@@ -122,6 +116,24 @@ impl Plan {
         }
         out.push_str(&code.text[at..]);
         Ok(out)
+    }
+}
+
+/// Widens a deletion of whole lines by the blank line after it when it would otherwise leave two
+/// blank lines in a row, or a blank line right after an opening brace.
+fn tidy_blank_line(code: &Code<'_>, range: &mut Range<usize>) {
+    let text = code.text.as_bytes();
+    let whole = range.start == code.line_start(range.start)
+        && range.end > range.start
+        && (range.end == text.len() || text[range.end - 1] == b'\n');
+    if !whole || text.get(range.end) != Some(&b'\n') {
+        return;
+    }
+    let before = code.text[..range.start].trim_end_matches(['\n', '\r']);
+    let previous_line = before.rsplit('\n').next().unwrap_or("").trim_end();
+    let blank_before = range.start == 0 || range.start >= 2 && text[range.start - 2] == b'\n';
+    if blank_before || previous_line.ends_with('{') {
+        range.end += 1;
     }
 }
 
