@@ -108,3 +108,102 @@ impl Syntax for PhpSyntax {
                 && !tok_text.trim_start_matches("<<< ").starts_with("<<<'"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::script_edit::testkit::{assemble, check_noise_survives, run};
+    use proptest::prelude::*;
+
+    const VOCABULARY: &[&str] = &[
+        "<?php\n",
+        "?>",
+        "new S3Client([",
+        "'credentials' => ",
+        "'key' => ",
+        "'secret' => ",
+        "'{AKIA}'",
+        "\"{SECRET}\"",
+        "{TOKEN}",
+        "new Credentials(",
+        "$creds",
+        " = ",
+        ",",
+        ")",
+        "(",
+        "[",
+        "]",
+        "{",
+        "}",
+        "\n",
+        "    ",
+        "// ",
+        "# ",
+        "/*",
+        "*/",
+        "<<<EOT\n",
+        "EOT;\n",
+        "array(",
+        ";",
+        "putenv('AWS_ACCESS_KEY_ID=",
+        "$_ENV['AWS_SECRET_ACCESS_KEY']",
+        "...",
+        "\\",
+        "'",
+        "\"",
+    ];
+
+    const NOISE: &[&str] = &[
+        "echo \"step {N}\\n\";",
+        "$value{N} = compute({N}, true);",
+        "// note {N}",
+        "$bucket{N} = $s3->getObject(['Bucket' => 'data-{N}']);",
+    ];
+
+    const SNIPPETS: &[&str] = &[
+        "$s3 = new S3Client(['region' => 'eu-west-1', 'credentials' => ['key' => '{AKIA}', 'secret' => '{SECRET}']]);\n",
+        "$ddb = new DynamoDbClient([\n    'version' => 'latest',\n    'credentials' => new Credentials('{AKIA}', '{SECRET}'),\n]);\n",
+        "// old key {AKIA}\n",
+        "$sqs = new SqsClient(array(\n    'region' => 'us-east-1',\n    'credentials' => array('key' => '{ASIA}', 'secret' => '{SECRET}', 'token' => '{TOKEN}'),\n));\n",
+        "putenv('AWS_ACCESS_KEY_ID={AKIA}');\n",
+        "/*\n * deploy key\n * {AKIA}\n */\n",
+    ];
+
+    #[test]
+    fn handles_php_files() {
+        assert!(Php.handles("src/a.php", "<?php\n"));
+        assert!(!Php.handles("src/a.php", "no php here"));
+        assert!(!Php.handles("a.rb", "<?php"));
+    }
+
+    #[test]
+    fn a_typical_mix_is_rewritten_with_noise_intact() {
+        let picks: Vec<(bool, usize)> = (0..12).map(|n| (n % 2 == 0, n / 2)).collect();
+        let result = check_noise_survives(&Php, "app.php", "<?php\n", NOISE, SNIPPETS, &picks, 7);
+        assert!(result.is_ok(), "{result:?}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_text_never_panics(text in any::<String>()) {
+            let _ = php_lex::lex(&text);
+            let _ = run(&Php, "x.php", &format!("<?php {text}"), 1);
+        }
+
+        #[test]
+        fn code_like_text_with_keys_never_panics(picks in prop::collection::vec(0usize..64, 0..48), seed in 0u64..1000) {
+            let template = assemble(VOCABULARY, &picks);
+            let (original, outcome) = run(&Php, "x.php", &template, seed);
+            if let Outcome::Rewritten { text, .. } = outcome {
+                prop_assert!(text.len() <= original.len(), "a rewrite only deletes");
+            }
+        }
+
+        #[test]
+        fn lines_without_findings_are_never_touched(picks in prop::collection::vec((any::<bool>(), 0usize..16), 1..24), seed in 0u64..1000) {
+            let _rewritten = check_noise_survives(&Php, "app.php", "<?php\n", NOISE, SNIPPETS, &picks, seed);
+        }
+    }
+}

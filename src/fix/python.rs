@@ -159,3 +159,106 @@ fn indent_at(text: &str, pos: usize) -> usize {
         .take_while(|b| *b == b' ' || *b == b'\t')
         .count()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::script_edit::testkit::{assemble, check_noise_survives, run};
+    use proptest::prelude::*;
+
+    const VOCABULARY: &[&str] = &[
+        "boto3.client(",
+        "aws_access_key_id=",
+        "aws_secret_access_key=",
+        "\"{AKIA}\"",
+        "'{SECRET}'",
+        "{TOKEN}",
+        "KEY",
+        " = ",
+        ",",
+        ")",
+        "(",
+        "[",
+        "]",
+        "{",
+        "}",
+        "\n",
+        "    ",
+        "# ",
+        "\"\"\"",
+        "f\"{",
+        "**",
+        ":",
+        "\\\n",
+        "def f():\n",
+        "os.environ[\"AWS_ACCESS_KEY_ID\"]",
+        "Config(retries={\"max_attempts\": 3})",
+        "'",
+        "\"",
+        "rb'",
+    ];
+
+    const NOISE: &[&str] = &[
+        "print(\"step {N}\")",
+        "value_{N} = compute({N}, flag=True)",
+        "# note {N}",
+        "bucket_{N} = s3.Bucket(\"data-{N}\")",
+    ];
+
+    const SNIPPETS: &[&str] = &[
+        "s3 = boto3.client(\"s3\", aws_access_key_id=\"{AKIA}\", aws_secret_access_key=\"{SECRET}\")\n",
+        "ddb = boto3.resource(\n    \"dynamodb\",\n    aws_access_key_id=\"{AKIA}\",\n    aws_secret_access_key=\"{SECRET}\",\n    config=Config(retries={\"mode\": \"standard\"}),\n)\n",
+        "# old key {AKIA}\n",
+        "session = boto3.Session(\n    region_name=\"eu-west-1\",\n    aws_session_token=\"{TOKEN}\",\n)\n",
+        "os.environ[\"AWS_ACCESS_KEY_ID\"] = \"{AKIA}\"\n",
+        "sqs = boto3.client(\"sqs\", **{\"aws_access_key_id\": \"{AKIA}\", \"aws_secret_access_key\": \"{SECRET}\"})\n",
+    ];
+
+    #[test]
+    fn handles_python_files_by_extension_or_shebang() {
+        assert!(Python.handles("a/b.py", ""));
+        assert!(Python.handles("bin/tool", "#!/usr/bin/env python3\n"));
+        assert!(!Python.handles("a/b.rb", ""));
+    }
+
+    #[test]
+    fn an_emptied_block_is_refused() {
+        assert!(no_empty_block("if x:\n    y = 1\n").is_ok());
+        assert!(no_empty_block("if x:\n\nz = 1\n").is_err());
+        assert!(no_empty_block("def f():\n    # only a comment\n").is_err());
+        assert!(no_empty_block("d = {'a': 1}\nif x: y = 2\n").is_ok());
+    }
+
+    #[test]
+    fn a_typical_mix_is_rewritten_with_noise_intact() {
+        let picks: Vec<(bool, usize)> = (0..12).map(|n| (n % 2 == 0, n / 2)).collect();
+        let header = "import os\nimport boto3\nfrom botocore.config import Config\n";
+        let result = check_noise_survives(&Python, "app.py", header, NOISE, SNIPPETS, &picks, 7);
+        assert!(result.is_ok(), "{result:?}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_text_never_panics(text in any::<String>()) {
+            let _ = python_lex::lex(&text);
+            let _ = no_empty_block(&text);
+            let _ = run(&Python, "x.py", &text, 1);
+        }
+
+        #[test]
+        fn code_like_text_with_keys_never_panics(picks in prop::collection::vec(0usize..64, 0..48), seed in 0u64..1000) {
+            let template = assemble(VOCABULARY, &picks);
+            let (original, outcome) = run(&Python, "x.py", &template, seed);
+            if let Outcome::Rewritten { text, .. } = outcome {
+                prop_assert!(text.len() <= original.len(), "a rewrite only deletes");
+            }
+        }
+
+        #[test]
+        fn lines_without_findings_are_never_touched(picks in prop::collection::vec((any::<bool>(), 0usize..16), 1..24), seed in 0u64..1000) {
+            let _rewritten = check_noise_survives(&Python, "app.py", "import os\nimport boto3\nfrom botocore.config import Config\n", NOISE, SNIPPETS, &picks, seed);
+        }
+    }
+}

@@ -107,3 +107,114 @@ impl Syntax for RubySyntax {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::script_edit::testkit::{assemble, check_noise_survives, run};
+    use proptest::prelude::*;
+
+    const VOCABULARY: &[&str] = &[
+        "Aws::S3::Client.new(",
+        "access_key_id: ",
+        "secret_access_key: ",
+        "'{AKIA}'",
+        "\"{SECRET}\"",
+        "{TOKEN}",
+        "credentials: Aws::Credentials.new(",
+        ":credentials => ",
+        "CREDS",
+        " = ",
+        ",",
+        ")",
+        "(",
+        "[",
+        "]",
+        "{",
+        "}",
+        "\n",
+        "  ",
+        "# ",
+        "<<~EOS\n",
+        "EOS\n",
+        "#{",
+        "%w[",
+        "do |x|\n",
+        "end\n",
+        "=begin\n",
+        "=end\n",
+        "/",
+        "?",
+        ":",
+        "Aws.config.update(",
+        "ENV['AWS_ACCESS_KEY_ID']",
+        "**",
+        "\\\n",
+        ".",
+        "'",
+        "\"",
+    ];
+
+    const NOISE: &[&str] = &[
+        "puts \"step {N}\"",
+        "value_{N} = compute({N}, flag: true)",
+        "# note {N}",
+        "bucket_{N} = s3.bucket('data-{N}')",
+    ];
+
+    const SNIPPETS: &[&str] = &[
+        "s3 = Aws::S3::Client.new(region: 'eu-west-1', access_key_id: '{AKIA}', secret_access_key: '{SECRET}')\n",
+        "ddb = Aws::DynamoDB::Client.new(\n  credentials: Aws::Credentials.new('{AKIA}', '{SECRET}'),\n  retry_limit: 3,\n)\n",
+        "# old key {AKIA}\n",
+        "Aws.config.update(\n  region: 'us-east-1',\n  session_token: '{TOKEN}',\n)\n",
+        "ENV['AWS_ACCESS_KEY_ID'] = '{AKIA}'\n",
+        "Aws.config.update(credentials: Aws::Credentials.new('{AKIA}', '{SECRET}'))\n",
+    ];
+
+    #[test]
+    fn handles_ruby_files_by_name_or_shebang() {
+        assert!(Ruby.handles("lib/a.rb", ""));
+        assert!(Ruby.handles("Rakefile", ""));
+        assert!(Ruby.handles("bin/tool", "#!/usr/bin/env ruby\n"));
+        assert!(!Ruby.handles("a.py", ""));
+    }
+
+    #[test]
+    fn a_typical_mix_is_rewritten_with_noise_intact() {
+        let picks: Vec<(bool, usize)> = (0..12).map(|n| (n % 2 == 0, n / 2)).collect();
+        let result = check_noise_survives(
+            &Ruby,
+            "app.rb",
+            "require 'aws-sdk'\n",
+            NOISE,
+            SNIPPETS,
+            &picks,
+            7,
+        );
+        assert!(result.is_ok(), "{result:?}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_text_never_panics(text in any::<String>()) {
+            let _ = ruby_lex::lex(&text);
+            let _ = run(&Ruby, "x.rb", &text, 1);
+        }
+
+        #[test]
+        fn code_like_text_with_keys_never_panics(picks in prop::collection::vec(0usize..64, 0..48), seed in 0u64..1000) {
+            let template = assemble(VOCABULARY, &picks);
+            let (original, outcome) = run(&Ruby, "x.rb", &template, seed);
+            if let Outcome::Rewritten { text, .. } = outcome {
+                prop_assert!(text.len() <= original.len(), "a rewrite only deletes");
+            }
+        }
+
+        #[test]
+        fn lines_without_findings_are_never_touched(picks in prop::collection::vec((any::<bool>(), 0usize..16), 1..24), seed in 0u64..1000) {
+            let _rewritten = check_noise_survives(&Ruby, "app.rb", "require 'aws-sdk'\n", NOISE, SNIPPETS, &picks, seed);
+        }
+    }
+}
