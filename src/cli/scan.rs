@@ -22,7 +22,8 @@ pub struct ScanOpts {
     #[arg(long, conflicts_with = "mode")]
     pub worktree: bool,
     /// Scan only the commits `git rev-list BASE..HEAD` lists (each commit, its message, the
-    /// blobs it introduces, annotated tags on it).
+    /// blobs it introduces, annotated tags on it). A single REV scans every commit reachable
+    /// from it.
     #[arg(long, value_name = "BASE..HEAD")]
     pub range: Option<String>,
     /// Shorthand for --range REV..HEAD.

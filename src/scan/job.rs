@@ -29,8 +29,9 @@ pub enum Target {
     Range {
         /// The repository.
         repo: PathBuf,
-        /// Leave out what is reachable from this revision.
-        base: String,
+        /// Leave out what is reachable from this revision (`None`: every commit reachable from
+        /// `head`).
+        base: Option<String>,
         /// Scan what is reachable from this revision.
         head: String,
     },

@@ -18,15 +18,17 @@ use std::time::Instant;
 /// The two ends of a range, as the user wrote them (`BASE..HEAD`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RangeSpec {
-    /// Commits reachable from this revision are left out.
-    pub base: String,
+    /// Commits reachable from this revision are left out; `None` leaves nothing out (every
+    /// commit reachable from `head`, like `git rev-list HEAD`).
+    pub base: Option<String>,
     /// Commits reachable from this revision are scanned.
     pub head: String,
 }
 
 impl RangeSpec {
-    /// Parses `BASE..HEAD`; an empty side means `HEAD` (as in git). `BASE...HEAD` (a symmetric
-    /// difference) and a single revision are refused with a hint.
+    /// Parses `BASE..HEAD` (an empty side means `HEAD`, as in git) or a single revision (every
+    /// commit reachable from it, as `git rev-list REV` lists). `BASE...HEAD` (a symmetric
+    /// difference) is refused with a hint.
     pub fn parse(spec: &str) -> Result<RangeSpec> {
         let spec = spec.trim();
         if spec.contains("...") {
@@ -36,12 +38,9 @@ impl RangeSpec {
                  to scan what B adds since it forked from A",
             ));
         }
-        let Some((base, head)) = spec.split_once("..") else {
-            return Err(Error::bad_revision(
-                spec,
-                "expected a range BASE..HEAD (or use --since REV for REV..HEAD)",
-            ));
-        };
+        if spec.is_empty() {
+            return Err(Error::bad_revision(spec, "expected a range BASE..HEAD"));
+        }
         let side = |s: &str| {
             if s.is_empty() {
                 "HEAD".to_string()
@@ -49,16 +48,22 @@ impl RangeSpec {
                 s.to_string()
             }
         };
-        Ok(RangeSpec {
-            base: side(base),
-            head: side(head),
+        Ok(match spec.split_once("..") {
+            Some((base, head)) => RangeSpec {
+                base: Some(side(base)),
+                head: side(head),
+            },
+            None => RangeSpec {
+                base: None,
+                head: spec.to_string(),
+            },
         })
     }
 
     /// `REV..HEAD`.
     pub fn since(rev: &str) -> RangeSpec {
         RangeSpec {
-            base: rev.trim().to_string(),
+            base: Some(rev.trim().to_string()),
             head: "HEAD".to_string(),
         }
     }
@@ -66,15 +71,18 @@ impl RangeSpec {
 
 impl std::fmt::Display for RangeSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}..{}", self.base, self.head)
+        match &self.base {
+            Some(base) => write!(f, "{base}..{}", self.head),
+            None => f.write_str(&self.head),
+        }
     }
 }
 
 /// A resolved range: its ends and its commits.
 #[derive(Debug, Clone)]
 pub struct ResolvedRange {
-    /// The base commit.
-    pub base: Oid,
+    /// The base commit, if the range has one.
+    pub base: Option<Oid>,
     /// The head commit.
     pub head: Oid,
     /// The commits `git rev-list BASE..HEAD` lists (in no particular order).
@@ -85,12 +93,17 @@ pub struct ResolvedRange {
 /// that is missing, or a range that runs into the clone's boundary (so that its true extent is
 /// unknown), is an error that says how to fetch deeper.
 pub fn resolve(repo: &Repository, spec: &RangeSpec) -> Result<ResolvedRange> {
-    let base = resolve_commit(repo, &spec.base, "base")?;
+    let base = match &spec.base {
+        Some(rev) => Some(resolve_commit(repo, rev, "base")?),
+        None => None,
+    };
     let head = resolve_commit(repo, &spec.head, "head")?;
     let mut walk = repo.revwalk()?;
     walk.set_sorting(Sort::NONE)?;
     walk.push(head)?;
-    walk.hide(base)?;
+    if let Some(base) = base {
+        walk.hide(base)?;
+    }
     let commits = walk.collect::<std::result::Result<Vec<Oid>, _>>()?;
     if repo.is_shallow() {
         let boundary = shallow_boundary(repo);
@@ -99,9 +112,10 @@ pub fn resolve(repo: &Repository, spec: &RangeSpec) -> Result<ResolvedRange> {
                 spec.to_string(),
                 format!(
                     "the range runs into this shallow clone's boundary at commit {cut}: the \
-                     history joining {} to {} is not in this clone, so the range cannot be \
-                     told apart from older history. {}",
-                    spec.base, spec.head, FETCH_DEEPER
+                     history between {} and {} is not in this clone, so the range cannot be \
+                     told apart from older history. {FETCH_DEEPER}",
+                    spec.base.as_deref().unwrap_or("the first commit"),
+                    spec.head
                 ),
             ));
         }
