@@ -417,3 +417,292 @@ pub(crate) fn manual_for(left: &[&Match], what: &str, advice: &str) -> Outcome {
             .collect(),
     )
 }
+
+/// Environment variable names that hold AWS credentials.
+pub(crate) const AWS_CREDENTIAL_ENV: &[&str] = &[
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+];
+
+/// Whether a key or variable name is one of the AWS credential variables (any case, `-` or `_`).
+pub(crate) fn is_credential_name(name: Option<&str>) -> bool {
+    let Some(name) = name else { return false };
+    let folded = name.trim().to_ascii_uppercase().replace('-', "_");
+    AWS_CREDENTIAL_ENV.contains(&folded.as_str())
+}
+
+/// Top-level entries of a one-line flow mapping `{a: 1, b: 2}` in `range`: each entry's bytes
+/// (without the separating comma). `None` when the value is not a single-line flow mapping.
+pub(crate) fn flow_entries(text: &str, range: Range<usize>) -> Option<Vec<Range<usize>>> {
+    let value = &text[range.clone()];
+    if !value.starts_with('{') || !value.ends_with('}') || value.contains('\n') {
+        return None;
+    }
+    let mut entries = Vec::new();
+    let (mut depth, mut quote, mut start) = (0i32, None, range.start + 1);
+    for (i, b) in value.bytes().enumerate().skip(1).take(value.len() - 2) {
+        let at = range.start + i;
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'{' | b'[') => depth += 1,
+            (None, b'}' | b']') => depth -= 1,
+            (None, b',') if depth == 0 => {
+                entries.push(start..at);
+                start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    entries.push(start..range.end - 1);
+    let trimmed = entries
+        .into_iter()
+        .map(|r| {
+            let s = &text[r.clone()];
+            let lead = s.len() - s.trim_start().len();
+            r.start + lead..r.start + s.trim_end().len()
+        })
+        .filter(|r| !r.is_empty())
+        .collect();
+    Some(trimmed)
+}
+
+/// Edits that remove the flow-mapping entries `drop` (indices into `entries`) from the mapping
+/// `{…}` at `range`, keeping the separators of the others as they were.
+pub(crate) fn drop_flow_entries(
+    range: &Range<usize>,
+    entries: &[Range<usize>],
+    drop: &[usize],
+) -> Vec<Edit> {
+    if drop.len() == entries.len() {
+        return vec![Edit {
+            range: range.clone(),
+            with: "{}".into(),
+        }];
+    }
+    let kept_after = |i: usize| (i + 1..entries.len()).find(|j| !drop.contains(j));
+    drop.iter()
+        .map(|&i| match kept_after(i) {
+            // Up to the next kept entry: removes this entry and its comma.
+            Some(next) => Edit::delete(entries[i].start..entries[next].start),
+            // The last kept entries come before: remove from the previous entry's end.
+            None => Edit::delete(entries[i - 1].end..entries[i].end),
+        })
+        .collect()
+}
+
+/// Shared support for the property tests of the infrastructure rewriters.
+#[cfg(test)]
+pub(crate) mod props {
+    use crate::detect::{Detector, Match};
+    use crate::fix::{unified_diff, FileToFix, Outcome, Rewriter};
+    use std::sync::OnceLock;
+
+    fn detector() -> &'static Detector {
+        static DETECTOR: OnceLock<Detector> = OnceLock::new();
+        DETECTOR.get_or_init(Detector::builtin)
+    }
+
+    /// Builds a text from line templates (`{AKIA}`, `{SECRET}`, `{TOKEN}` become generated keys)
+    /// joined by `eol`.
+    pub fn build(lines: &[String], seed: u64, eol: &str) -> String {
+        let mut keys = crate::fake::FakeKeys::new(seed);
+        lines.iter().map(|l| keys.expand(l) + eol).collect()
+    }
+
+    /// Runs `rewriter` on `text` the way `fix_text` does; returns the matches and the outcome.
+    pub fn run(rewriter: &dyn Rewriter, path: &str, text: &str) -> (Vec<Match>, Outcome) {
+        let matches: Vec<Match> = detector()
+            .scan(text.as_bytes())
+            .matches
+            .into_iter()
+            .filter(|m| !m.inline_allowed)
+            .collect();
+        if matches.is_empty() || !rewriter.handles(path, text) {
+            return (matches, Outcome::NotHandled);
+        }
+        let outcome = rewriter.rewrite(&FileToFix {
+            path,
+            text,
+            matches: &matches,
+        });
+        (matches, outcome)
+    }
+
+    /// 0-based indices of the original lines that the rewrite changed or removed (from the
+    /// unified diff rolecall emits).
+    pub fn changed_lines(path: &str, old: &str, new: &str) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut line = 0usize;
+        for l in unified_diff(path, old, new).lines() {
+            if let Some(hunk) = l.strip_prefix("@@ -") {
+                let start: usize = hunk
+                    .split([',', ' '])
+                    .next()
+                    .unwrap_or("1")
+                    .parse()
+                    .unwrap_or(1);
+                line = start.saturating_sub(1);
+            } else if l.starts_with("---")
+                || l.starts_with("+++")
+                || l.starts_with('+')
+                || l.starts_with('\\')
+            {
+                continue;
+            } else if l.starts_with('-') {
+                out.push(line);
+                line += 1;
+            } else if l.starts_with(' ') {
+                line += 1;
+            }
+        }
+        out
+    }
+
+    /// 0-based line of a byte offset.
+    pub fn line_of(text: &str, offset: usize) -> usize {
+        text[..offset.min(text.len())]
+            .bytes()
+            .filter(|b| *b == b'\n')
+            .count()
+    }
+
+    /// Asserts that every changed line lies in one of the `allowed` line ranges.
+    pub fn assert_within(path: &str, text: &str, new: &str, allowed: &[std::ops::Range<usize>]) {
+        for changed in changed_lines(path, text, new) {
+            assert!(
+                allowed.iter().any(|r| r.contains(&changed)),
+                "line {changed} changed outside the statements and blocks with a finding:\n{text}\n=>\n{new}"
+            );
+        }
+    }
+
+    /// Joins chunks of lines (templates expanded) and returns the text with each chunk's line
+    /// range.
+    pub fn chunks(parts: &[String], seed: u64, eol: &str) -> (String, Vec<std::ops::Range<usize>>) {
+        let mut keys = crate::fake::FakeKeys::new(seed);
+        let (mut text, mut ranges, mut line) = (String::new(), Vec::new(), 0);
+        for part in parts {
+            let expanded = keys.expand(part);
+            let n = expanded.split('\n').count();
+            for l in expanded.split('\n') {
+                text.push_str(l);
+                text.push_str(eol);
+            }
+            ranges.push(line..line + n);
+            line += n;
+        }
+        (text, ranges)
+    }
+
+    /// Asserts that every changed line lies in a scope (0-based line range) that holds a match.
+    pub fn assert_scoped(
+        path: &str,
+        text: &str,
+        new: &str,
+        matches: &[Match],
+        scopes: &[std::ops::Range<usize>],
+    ) {
+        let hit: Vec<usize> = matches
+            .iter()
+            .map(|m| line_of(text, m.span.start))
+            .collect();
+        for changed in changed_lines(path, text, new) {
+            let ok = scopes
+                .iter()
+                .any(|s| s.contains(&changed) && hit.iter().any(|h| s.contains(h)));
+            assert!(
+                ok || hit.contains(&changed),
+                "line {changed} changed outside any scope with a finding:\n{text}\n=>\n{new}"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::props::{assert_scoped, build, run};
+    use super::*;
+    use proptest::prelude::*;
+
+    fn ini_line() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("[default]".to_string()),
+            Just("[profile ci]".to_string()),
+            Just("region = eu-west-1".to_string()),
+            Just("aws_access_key_id = {AKIA}".to_string()),
+            Just("aws_secret_access_key={SECRET}".to_string()),
+            Just("aws_session_token = {TOKEN}".to_string()),
+            Just("role_arn = arn:aws:iam::210987654321:role/x".to_string()),
+            Just("s3 =".to_string()),
+            Just("  max_concurrent_requests = 4".to_string()),
+            Just("# old key {AKIA}".to_string()),
+            Just(String::new()),
+            "[ -~]{0,30}",
+        ]
+    }
+
+    /// Sections of an INI text as line ranges (the lines before the first header are one too).
+    fn sections(text: &str) -> Vec<Range<usize>> {
+        let headers: Vec<usize> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.trim_start().starts_with('['))
+            .map(|(i, _)| i)
+            .collect();
+        let mut bounds = vec![0];
+        bounds.extend(headers);
+        bounds.push(text.lines().count() + 1);
+        bounds.windows(2).map(|w| w[0]..w[1]).collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn ini_rewrites_stay_in_sections_with_a_finding(lines in prop::collection::vec(ini_line(), 0..16), seed: u64, crlf: bool) {
+            let text = build(&lines, seed, if crlf { "\r\n" } else { "\n" });
+            let (matches, outcome) = run(&AwsIniRewriter, ".aws/credentials", &text);
+            if let Outcome::Rewritten { text: new, .. } = outcome {
+                assert_scoped(".aws/credentials", &text, &new, &matches, &sections(&text));
+                prop_assert!(!new.contains("aws_access_key_id"), "{}", new);
+            }
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics_the_ini_rewriter(text in "(?s).{0,400}", seed: u64) {
+            let text = text + &build(&["aws_access_key_id = {AKIA}".into()], seed, "\n");
+            let _ = run(&AwsIniRewriter, "credentials", &text);
+        }
+    }
+
+    #[test]
+    fn credential_source_follows_the_path() {
+        assert_eq!(credential_source("deploy/ecs/aws/config"), "EcsContainer");
+        assert_eq!(credential_source("docker/credentials"), "EcsContainer");
+        assert_eq!(
+            credential_source("ops/aws/credentials"),
+            "Ec2InstanceMetadata"
+        );
+    }
+
+    #[test]
+    fn edits_apply_in_order_and_nested_deletions_fold() {
+        let text = "abcdef";
+        let edits = vec![
+            Edit::delete(1..3),
+            Edit::insert(0, "X".into()),
+            Edit::delete(0..4),
+            Edit::delete(5..6),
+        ];
+        assert_eq!(apply_edits(text, edits), "Xe");
+        let inside = vec![
+            Edit::delete(0..4),
+            Edit::insert(2, "lost".into()),
+            Edit::insert(4, "Y".into()),
+        ];
+        assert_eq!(apply_edits(text, inside), "Yef");
+    }
+}

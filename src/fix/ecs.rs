@@ -7,9 +7,8 @@
 //! key order and every byte that is not part of a removed entry.
 
 use crate::fix::awsini::{
-    apply_edits, has_match, manual_for, role_arn_placeholder, uncovered, Edit,
+    apply_edits, has_match, is_credential_name, manual_for, role_arn_placeholder, uncovered, Edit,
 };
-use crate::fix::yamlcfg::is_credential_name;
 use crate::fix::{FileToFix, Outcome, Rewriter};
 use std::ops::Range;
 
@@ -379,6 +378,70 @@ impl JsonParser<'_> {
             if !self.eat(b',') {
                 return None;
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::awsini::props::{assert_within, chunks, line_of, run};
+    use proptest::prelude::*;
+
+    const ENV: &[&str] = &[
+        "        { \"name\": \"AWS_ACCESS_KEY_ID\", \"value\": \"{AKIA}\" }",
+        "        { \"name\": \"AWS_SECRET_ACCESS_KEY\", \"value\": \"{SECRET}\" }",
+        "        {\n          \"name\": \"AWS_SESSION_TOKEN\",\n          \"value\": \"{TOKEN}\"\n        }",
+        "        { \"name\": \"MODE\", \"value\": \"prod\" }",
+    ];
+
+    /// A task definition whose containers' environments are drawn from `ENV`, with line ranges
+    /// of each environment array.
+    fn task(envs: &[Vec<&str>], role: bool) -> Vec<String> {
+        let mut parts = vec![format!(
+            "{{\n  \"family\": \"app\",{}\n  \"containerDefinitions\": [",
+            if role {
+                "\n  \"taskRoleArn\": \"\","
+            } else {
+                ""
+            }
+        )];
+        for (i, env) in envs.iter().enumerate() {
+            let comma = if i + 1 < envs.len() { "," } else { "" };
+            parts.push(format!("    {{\n      \"name\": \"c{i}\",\n      \"environment\": [\n{}\n      ]\n    }}{comma}", env.join(",\n")));
+        }
+        parts.push("  ]\n}".into());
+        parts
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn ecs_rewrites_stay_in_environments_with_a_finding(envs in prop::collection::vec(prop::collection::vec(prop::sample::select(ENV), 1..4), 1..4), role: bool, seed: u64) {
+            let parts = task(&envs, role);
+            let (text, ranges) = chunks(&parts, seed, "\n");
+            prop_assert!(parse_json(&text).is_some(), "{}", text);
+            let (matches, outcome) = run(&EcsTaskDefinitionRewriter, "task.json", &text);
+            if let Outcome::Rewritten { text: new, .. } = outcome {
+                prop_assert!(parse_json(&new).is_some(), "{}", new);
+                prop_assert!(new.contains("\"taskRoleArn\": \"arn:aws:iam::"), "{}", new);
+                let hit: Vec<usize> = matches.iter().map(|m| line_of(&text, m.span.start)).collect();
+                let mut allowed: Vec<Range<usize>> = ranges[1..ranges.len() - 1]
+                    .iter()
+                    .filter(|r| hit.iter().any(|h| r.contains(h)))
+                    .cloned()
+                    .collect();
+                allowed.push(2..3); // an empty taskRoleArn gets its value
+                assert_within("task.json", &text, &new, &allowed);
+            }
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics_the_json_parser(text in "(?s)[ -~\\n{}\\[\\],:\"]{0,300}", seed: u64) {
+            let (keys, _) = chunks(&["{\"containerDefinitions\":[{\"environment\":[{\"name\":\"AWS_ACCESS_KEY_ID\",\"value\":\"{AKIA}\"}]}]}".into()], seed, "\n");
+            let _ = run(&EcsTaskDefinitionRewriter, "t.json", &(keys.clone() + &text));
+            let _ = run(&EcsTaskDefinitionRewriter, "t.json", &(text + &keys));
+            let _ = parse_json(&"[".repeat(10_000));
         }
     }
 }

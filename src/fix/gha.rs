@@ -13,10 +13,11 @@
 //! The role's trust policy must name `token.actions.githubusercontent.com` with
 //! `aud = sts.amazonaws.com` and a `sub` condition for the repository; the notes say so.
 
+use crate::fix::awsini::is_credential_name;
 use crate::fix::awsini::{
     apply_edits, has_match, line_ending, manual_for, role_arn_placeholder, uncovered, Edit,
 };
-use crate::fix::yamlcfg::{comment_line_edits, is_credential_name, parse_yaml, Node, YamlDoc};
+use crate::fix::yamlcfg::{comment_line_edits, parse_yaml, Node, YamlDoc};
 use crate::fix::{FileToFix, ManualFix, Outcome, Rewriter};
 use std::ops::Range;
 
@@ -290,4 +291,58 @@ impl<'a> Plan<'a> {
 
 fn line_number(text: &str, offset: usize) -> u32 {
     text[..offset].bytes().filter(|b| *b == b'\n').count() as u32 + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::awsini::props::{assert_within, chunks, line_of, run};
+    use proptest::prelude::*;
+
+    const HEADS: &[&str] = &[
+        "on: push\njobs:",
+        "on: push\npermissions:\n  contents: read\njobs:",
+        "on: push\nenv:\n  AWS_ACCESS_KEY_ID: {AKIA}\n  AWS_SECRET_ACCESS_KEY: {SECRET}\n  AWS_REGION: us-east-1\njobs:",
+    ];
+    const JOBS: &[&str] = &[
+        "  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          aws-access-key-id: {AKIA}\n          aws-secret-access-key: {SECRET}\n          aws-region: eu-west-1",
+        "  sync:\n    runs-on: ubuntu-latest\n    permissions:\n      id-token: read\n    env:\n      AWS_SESSION_TOKEN: {TOKEN}\n    steps:\n    - run: aws s3 ls",
+        "  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make lint # {AKIA}",
+        "  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4",
+    ];
+
+    fn job() -> impl Strategy<Value = String> {
+        prop_oneof![4 => prop::sample::select(JOBS).prop_map(String::from), 1 => "    [ -~]{0,30}"]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn workflow_rewrites_stay_in_jobs_with_a_finding(head in prop::sample::select(HEADS), jobs in prop::collection::vec(job(), 1..5), seed: u64, crlf: bool) {
+            let mut parts = vec![head.to_string()];
+            parts.extend(jobs);
+            let (text, ranges) = chunks(&parts, seed, if crlf { "\r\n" } else { "\n" });
+            let path = ".github/workflows/ci.yml";
+            let (matches, outcome) = run(&GithubActionsRewriter, path, &text);
+            if let Outcome::Rewritten { text: new, .. } = outcome {
+                let hit: Vec<usize> = matches.iter().map(|m| line_of(&text, m.span.start)).collect();
+                let top_hit = hit.iter().any(|h| ranges[0].contains(h));
+                let allowed: Vec<Range<usize>> = ranges
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, r)| *i == 0 || top_hit || hit.iter().any(|h| r.contains(h)))
+                    .map(|(_, r)| r.clone())
+                    .collect();
+                assert_within(path, &text, &new, &allowed);
+                prop_assert!(!new.contains("aws-access-key-id"));
+            }
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics_the_workflow_rewriter(text in "(?s)[ -~\\n:#'\"{}\\[\\]|>-]{0,400}", seed: u64) {
+            let (keys, _) = chunks(&["jobs:\n  a:\n    env:\n      AWS_ACCESS_KEY_ID: {AKIA}".into()], seed, "\n");
+            let _ = run(&GithubActionsRewriter, ".github/workflows/a.yml", &(keys.clone() + &text));
+            let _ = run(&GithubActionsRewriter, ".github/workflows/a.yml", &(text + &keys));
+        }
+    }
 }

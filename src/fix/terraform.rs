@@ -409,7 +409,7 @@ impl TfPlan<'_> {
         let first = self.lines[self.line_of(bytes.start)];
         let last = self.lines[self.line_of(bytes.end.saturating_sub(1))];
         let before = text[first.start..bytes.start].trim().is_empty();
-        let after = text[bytes.end..last.end].trim_start();
+        let after = text.get(bytes.end..last.end).unwrap_or("").trim_start();
         let after_ok = after.is_empty() || after.starts_with('#') || after.starts_with("//");
         (before && after_ok).then_some(first.start..last.next)
     }
@@ -456,7 +456,7 @@ impl TfPlan<'_> {
         text.match_indices(&needle)
             .filter(|(at, _)| {
                 let end = at + needle.len();
-                let bounded = |b: Option<&u8>| b.is_none_or_boundary();
+                let bounded = ends_name;
                 bounded(at.checked_sub(1).and_then(|p| text.as_bytes().get(p)))
                     && bounded(text.as_bytes().get(end))
                     && !self.removed(*at)
@@ -581,7 +581,11 @@ impl TfPlan<'_> {
             let first = self.lines[self.line_of(t.span.start)];
             let last = self.lines[self.line_of(t.span.end.saturating_sub(1))];
             let alone = text[first.start..t.span.start].trim().is_empty()
-                && text[t.span.end..last.end].trim().is_empty();
+                && text
+                    .get(t.span.end..last.end)
+                    .unwrap_or("")
+                    .trim()
+                    .is_empty();
             if alone {
                 self.edits.push(Edit::delete(first.start..last.next));
             } else {
@@ -667,22 +671,90 @@ fn mentions(expr: &str, kind: &str, name: &str) -> bool {
     let needle = format!("{kind}.{name}");
     expr.match_indices(&needle).any(|(at, _)| {
         let end = at + needle.len();
-        at.checked_sub(1)
-            .and_then(|p| expr.as_bytes().get(p))
-            .is_none_or_boundary()
-            && expr.as_bytes().get(end).is_none_or_boundary()
+        ends_name(at.checked_sub(1).and_then(|p| expr.as_bytes().get(p)))
+            && ends_name(expr.as_bytes().get(end))
     })
 }
 
 /// Whether the byte next to a name (or the lack of one) ends it.
-trait Boundary {
-    fn is_none_or_boundary(self) -> bool;
+fn ends_name(b: Option<&u8>) -> bool {
+    b.map_or(true, |b| {
+        !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
+    })
 }
 
-impl Boundary for Option<&u8> {
-    fn is_none_or_boundary(self) -> bool {
-        self.map_or(true, |b| {
-            !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
-        })
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::awsini::props::{assert_within, chunks, line_of, run};
+    use proptest::prelude::*;
+
+    const BLOCKS: &[&str] = &[
+        "provider \"aws\" {\n  region     = \"us-east-1\"\n  access_key = \"{AKIA}\"\n  secret_key = \"{SECRET}\"\n}",
+        "provider \"aws\" {\n  region     = var.region\n  access_key = var.ak\n  secret_key = local.sk\n}",
+        "provider \"aws\" { region = \"eu-west-1\" }",
+        "variable \"ak\" {\n  type    = string\n  default = \"{AKIA}\"\n}",
+        "variable \"region\" {\n  default = \"eu-west-1\"\n}",
+        "locals {\n  sk   = \"{SECRET}\" # {AKIA}\n  name = \"x\"\n}",
+        "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"${var.region}-${local.name}\"\n  policy = <<-EOT\n    { \"a\": \"}\" }\n  EOT\n}",
+        "output \"o\" {\n  value = var.ak\n}",
+        "# old key {AKIA}",
+        "/* {SECRET}\n   multi-line */",
+        "",
+    ];
+
+    fn part() -> impl Strategy<Value = String> {
+        prop_oneof![4 => prop::sample::select(BLOCKS).prop_map(String::from), 1 => "[ -~]{0,30}"]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn terraform_rewrites_stay_in_blocks_with_a_finding(parts in prop::collection::vec(part(), 0..10), seed: u64, crlf: bool) {
+            let (text, ranges) = chunks(&parts, seed, if crlf { "\r\n" } else { "\n" });
+            let (matches, outcome) = run(&TerraformRewriter, "main.tf", &text);
+            if let Outcome::Rewritten { text: new, .. } = outcome {
+                let hit: Vec<usize> = matches.iter().map(|m| line_of(&text, m.span.start)).collect();
+                let allowed: Vec<Range<usize>> = ranges
+                    .iter()
+                    .zip(&parts)
+                    .filter(|(r, p)| hit.iter().any(|h| r.contains(h)) || p.starts_with("provider \"aws\""))
+                    .map(|(r, _)| r.clone())
+                    .collect();
+                assert_within("main.tf", &text, &new, &allowed);
+            }
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics_the_terraform_rewriter(text in "(?s).{0,400}", seed: u64) {
+            let (keys, _) = chunks(&["access_key = \"{AKIA}\"".into()], seed, "\n");
+            let _ = run(&TerraformRewriter, "main.tf", &(text.clone() + &keys));
+            let _ = run(&TerraformRewriter, "x.tfvars", &(keys + &text));
+        }
+    }
+
+    #[test]
+    fn tokenizer_keeps_templates_heredocs_and_comments_whole() {
+        let text = "a = \"${b[\"}\"]}\" # c\nh = <<EOT\n}\nEOT\n/* x\n*/ d = 1\n";
+        let kinds: Vec<Tok> = tokenize(text).iter().map(|t| t.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                Tok::Ident,
+                Tok::Punct(b'='),
+                Tok::Str,
+                Tok::Comment,
+                Tok::Newline,
+                Tok::Ident,
+                Tok::Punct(b'='),
+                Tok::Heredoc,
+                Tok::Newline,
+                Tok::Comment,
+                Tok::Ident,
+                Tok::Punct(b'='),
+                Tok::Number,
+                Tok::Newline
+            ]
+        );
     }
 }

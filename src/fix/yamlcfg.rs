@@ -8,7 +8,8 @@
 
 use crate::detect::Match;
 use crate::fix::awsini::{
-    apply_edits, has_match, manual_for, role_arn_placeholder, split_lines, uncovered, Edit, Line,
+    apply_edits, drop_flow_entries, flow_entries, has_match, is_credential_name, manual_for,
+    role_arn_placeholder, split_lines, uncovered, Edit, Line,
 };
 use crate::fix::{FileToFix, Outcome, Rewriter};
 use std::ops::Range;
@@ -418,85 +419,9 @@ pub(crate) fn comment_line_edits(text: &str, lines: &[YLine], matches: &[Match])
         .collect()
 }
 
-/// Top-level entries of a one-line flow mapping `{a: 1, b: 2}` in `range`: each entry's bytes
-/// (without the separating comma). `None` when the value is not a single-line flow mapping.
-pub(crate) fn flow_entries(text: &str, range: Range<usize>) -> Option<Vec<Range<usize>>> {
-    let value = &text[range.clone()];
-    if !value.starts_with('{') || !value.ends_with('}') || value.contains('\n') {
-        return None;
-    }
-    let mut entries = Vec::new();
-    let (mut depth, mut quote, mut start) = (0i32, None, range.start + 1);
-    for (i, b) in value.bytes().enumerate().skip(1).take(value.len() - 2) {
-        let at = range.start + i;
-        match (quote, b) {
-            (Some(q), _) if b == q => quote = None,
-            (Some(_), _) => {}
-            (None, b'"' | b'\'') => quote = Some(b),
-            (None, b'{' | b'[') => depth += 1,
-            (None, b'}' | b']') => depth -= 1,
-            (None, b',') if depth == 0 => {
-                entries.push(start..at);
-                start = at + 1;
-            }
-            _ => {}
-        }
-    }
-    entries.push(start..range.end - 1);
-    let trimmed = entries
-        .into_iter()
-        .map(|r| {
-            let s = &text[r.clone()];
-            let lead = s.len() - s.trim_start().len();
-            r.start + lead..r.start + s.trim_end().len()
-        })
-        .filter(|r| !r.is_empty())
-        .collect();
-    Some(trimmed)
-}
-
-/// Edits that remove the flow-mapping entries `drop` (indices into `entries`) from the mapping
-/// `{…}` at `range`, keeping the separators of the others as they were.
-pub(crate) fn drop_flow_entries(
-    range: &Range<usize>,
-    entries: &[Range<usize>],
-    drop: &[usize],
-) -> Vec<Edit> {
-    if drop.len() == entries.len() {
-        return vec![Edit {
-            range: range.clone(),
-            with: "{}".into(),
-        }];
-    }
-    let kept_after = |i: usize| (i + 1..entries.len()).find(|j| !drop.contains(j));
-    drop.iter()
-        .map(|&i| match kept_after(i) {
-            // Up to the next kept entry: removes this entry and its comma.
-            Some(next) => Edit::delete(entries[i].start..entries[next].start),
-            // The last kept entries come before: remove from the previous entry's end.
-            None => Edit::delete(entries[i - 1].end..entries[i].end),
-        })
-        .collect()
-}
-
 // ---------------------------------------------------------------------------------------------
 // Kubernetes
 // ---------------------------------------------------------------------------------------------
-
-/// Environment variable names that hold AWS credentials.
-pub(crate) const AWS_CREDENTIAL_ENV: &[&str] = &[
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-];
-
-/// Whether a key or variable name is one of the AWS credential variables (any case, `-` or `_`).
-pub(crate) fn is_credential_name(name: Option<&str>) -> bool {
-    let Some(name) = name else { return false };
-    let folded = name.trim().to_ascii_uppercase().replace('-', "_");
-    AWS_CREDENTIAL_ENV.contains(&folded.as_str())
-}
 
 /// Kubernetes manifests: removes AWS keys from `Secret` data/stringData (and the whole Secret
 /// document when nothing else is left), and the workload `env:` entries that carried them or
@@ -826,4 +751,74 @@ fn document_span(docs: &[YamlDoc], index: usize) -> Range<usize> {
         .filter(|d| d.has_start && !doc.has_start);
     let end = next_start.map_or(end, |d| lines[d.range.start].line.next);
     start..end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::awsini::props::{assert_within, chunks, line_of, run};
+    use proptest::prelude::*;
+
+    const DOCS: &[&str] = &[
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\nstringData:\n  AWS_ACCESS_KEY_ID: {AKIA}\n  AWS_SECRET_ACCESS_KEY: \"{SECRET}\"",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: other}\ndata:\n  token: c2VjcmV0\n  AWS_SESSION_TOKEN: {TOKEN}",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        env:\n        - name: AWS_ACCESS_KEY_ID\n          valueFrom:\n            secretKeyRef: {name: creds, key: AWS_ACCESS_KEY_ID}\n        - name: MODE\n          value: prod # {AKIA}",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      env:\n        - {name: AWS_SECRET_ACCESS_KEY, value: \"{SECRET}\"}\n        - name: AWS_ACCESS_KEY_ID\n          value: {AKIA}",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  conf: |\n    a: 1\n    b: [2, 3]",
+        "# just a comment {AKIA}",
+    ];
+
+    fn doc() -> impl Strategy<Value = String> {
+        prop_oneof![4 => prop::sample::select(DOCS).prop_map(String::from), 1 => "[ -~]{0,30}"]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn k8s_rewrites_stay_in_documents_with_a_finding(docs in prop::collection::vec(doc(), 1..6), seed: u64, crlf: bool) {
+            let parts: Vec<String> = docs.iter().enumerate().map(|(i, d)| if i == 0 { d.clone() } else { format!("---\n{d}") }).collect();
+            let (text, ranges) = chunks(&parts, seed, if crlf { "\r\n" } else { "\n" });
+            let (matches, outcome) = run(&KubernetesRewriter, "k8s/app.yaml", &text);
+            if let Outcome::Rewritten { text: new, .. } = outcome {
+                let hit: Vec<usize> = matches.iter().map(|m| line_of(&text, m.span.start)).collect();
+                let creds_hit = ranges.iter().zip(&parts).any(|(r, p)| p.contains("name: creds") && hit.iter().any(|h| r.contains(h)));
+                // A removed document may take the next document's `---` with it.
+                let allowed: Vec<Range<usize>> = ranges
+                    .iter()
+                    .zip(&parts)
+                    .filter(|(r, p)| hit.iter().any(|h| r.contains(h)) || (creds_hit && p.contains("creds")))
+                    .map(|(r, _)| r.start..r.end + 1)
+                    .collect();
+                assert_within("k8s/app.yaml", &text, &new, &allowed);
+                prop_assert!(!crlf || new.split_inclusive('\n').all(|l| l.ends_with("\r\n")), "{}", new);
+            }
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics_the_yaml_parser(text in "(?s)[ -~\\n\\t:#'\"{}\\[\\]|>-]{0,400}", seed: u64) {
+            let (keys, _) = chunks(&["apiVersion: v1\nkind: Secret\ndata:\n  AWS_ACCESS_KEY_ID: {AKIA}".into()], seed, "\n");
+            let _ = run(&KubernetesRewriter, "a.yaml", &(keys.clone() + &text));
+            let _ = run(&KubernetesRewriter, "a.yaml", &(text + &keys));
+        }
+    }
+
+    #[test]
+    fn the_tree_follows_indentation_items_and_block_scalars() {
+        let text = "a:\n  b: |\n    c: 1\n  d:\n  - e: 2\n    f: 3\n  -   g\n# c\nh: {x: 1}\n";
+        let docs = parse_yaml(text);
+        let a = docs[0].get("a").unwrap();
+        assert_eq!(
+            a.get("b").unwrap().children.len(),
+            0,
+            "a block scalar has no children"
+        );
+        let d = a.get("d").unwrap();
+        assert_eq!(d.children.len(), 2);
+        assert_eq!(
+            d.children[0].get("f").and_then(|f| f.scalar(text)),
+            Some("3")
+        );
+        assert_eq!(d.children[1].scalar(text), Some("g"));
+        assert_eq!(docs[0].get("h").unwrap().field(text, "x"), Some("1"));
+    }
 }
