@@ -26,6 +26,7 @@ pub mod yamlcfg;
 pub mod clike;
 pub mod javascript;
 pub mod java;
+pub mod paths;
 pub mod go;
 pub mod csharp;
 
@@ -87,6 +88,10 @@ pub trait Rewriter: Sync + Send {
 pub fn rewriters() -> Vec<Box<dyn Rewriter>> {
     // Each language module registers itself here.
     vec![
+        Box::new(javascript::JavaScript),
+        Box::new(java::Java),
+        Box::new(go::Go),
+        Box::new(csharp::CSharp),
         Box::new(gha::GithubActionsRewriter),
         Box::new(yamlcfg::KubernetesRewriter),
         Box::new(awsini::AwsIniRewriter),
