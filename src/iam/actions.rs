@@ -266,8 +266,12 @@ impl Inferrer {
                 if value.is_none() {
                     value = g.positional.and_then(|i| positional(window, i, &assigns));
                 }
-                let (resources, known) =
-                    resources(g.resource, value.unwrap_or(Value::Unknown), window);
+                let (resources, known) = resources(
+                    g.resource,
+                    value.unwrap_or(Value::Unknown),
+                    window,
+                    &assigns,
+                );
                 all_known &= known;
                 for resource in resources {
                     for action in &g.actions {
@@ -403,6 +407,7 @@ impl Inferrer {
                         .map(|v| Value::Known(vec![v]))
                         .unwrap_or(Value::Unknown),
                     "",
+                    assigns,
                 );
                 for r in res {
                     out.push(grant(action, &r, path, line, &call));
@@ -592,22 +597,19 @@ fn balanced_end(text: &str, open: usize) -> usize {
             Some(q) => {
                 if c == b'\\' {
                     i += 1;
-                } else if c == q {
-                    quote = None;
-                } else if c == b'\n' && q != b'`' {
+                } else if c == q || (c == b'\n' && q != b'`') {
                     quote = None;
                 }
             }
             None => match c {
-                b'\'' | b'"' | b'`' => {
-                    // An apostrophe inside a word (`don't`) opens nothing.
+                // An apostrophe inside a word (`don't`) opens nothing.
+                b'\'' | b'"' | b'`'
                     if !(c == b'\''
                         && i > 0
                         && b[i - 1].is_ascii_alphabetic()
-                        && b.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic()))
-                    {
-                        quote = Some(c);
-                    }
+                        && b.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic())) =>
+                {
+                    quote = Some(c);
                 }
                 b'(' | b'{' | b'[' => depth += 1,
                 b')' | b'}' | b']' => {
@@ -858,14 +860,19 @@ fn kms_key(value: Option<Value>) -> String {
 }
 
 /// The resource ARNs for `shape` named by `value`, and whether the name was known.
-fn resources(shape: Shape, value: Value, window: &str) -> (Vec<String>, bool) {
+fn resources(
+    shape: Shape,
+    value: Value,
+    window: &str,
+    assigns: &BTreeMap<String, Option<String>>,
+) -> (Vec<String>, bool) {
     let names: Vec<String> = match value {
         Value::Known(v) => v,
         Value::Nested(inner) => {
             let bucket = find_param(
                 &inner,
                 &["Bucket".to_string(), "bucket".to_string()],
-                &BTreeMap::new(),
+                assigns,
             );
             match bucket {
                 Some(Value::Known(v)) => v,

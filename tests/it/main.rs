@@ -17,3 +17,5 @@ mod fix_terraform;
 mod fix_php;
 mod fix_shell;
 mod fix_powershell;
+mod fix_cli;
+mod iam;
