@@ -212,3 +212,51 @@ fn a_key_in_an_unknown_place_stays_manual() {
         case.fix.manual
     );
 }
+
+const MIDDLE_SECRET: &str = "---\n\
+apiVersion: v1\n\
+kind: ConfigMap\n\
+metadata:\n\
+\x20 name: worker-config\n\
+data:\n\
+\x20 QUEUE: jobs\n\
+---\n\
+# credentials for the worker\n\
+apiVersion: v1\n\
+kind: Secret\n\
+metadata:\n\
+\x20 name: worker-aws\n\
+stringData:\n\
+\x20 aws_access_key_id: {AKIA}\n\
+\x20 aws_secret_access_key: {SECRET}\n\
+---\n\
+apiVersion: apps/v1\n\
+kind: StatefulSet\n\
+metadata:\n\
+\x20 name: worker\n\
+spec:\n\
+\x20 template:\n\
+\x20   spec:\n\
+\x20     containers:\n\
+\x20       - name: worker\n\
+\x20         envFrom:\n\
+\x20           - secretRef:\n\
+\x20               name: worker-aws\n\
+\x20           - configMapRef:\n\
+\x20               name: worker-config\n";
+
+#[test]
+fn a_middle_secret_document_and_its_env_from_go_with_separators_intact() {
+    let case = round_trip("k8s/worker.yaml", MIDDLE_SECRET, 16);
+    assert_yaml_loads(&case);
+    assert!(case
+        .patched
+        .contains("  QUEUE: jobs\n---\napiVersion: apps/v1\nkind: StatefulSet\n"));
+    assert!(case.patched.contains("          envFrom:\n            - configMapRef:\n                name: worker-config\n"), "{}", case.safe_patched());
+    assert!(case
+        .fix
+        .notes
+        .iter()
+        .any(|n| n.contains("StatefulSet/worker")));
+    insta::assert_snapshot!(case.safe_patch());
+}
