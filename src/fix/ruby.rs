@@ -106,6 +106,10 @@ impl Syntax for RubySyntax {
     fn drops_empty_parens(&self) -> bool {
         true
     }
+
+    fn paren_less_calls(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@
 
 use super::script_lex::{after_line, line_start, only_space_before, Entry, Tk, Token, Tree};
 use super::{FileToFix, ManualFix, Outcome};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 
 /// What an entry of a group is keyed by.
@@ -60,6 +60,10 @@ pub trait Syntax {
     fn assigned_name(&self, tree: &Tree<'_>, lhs: &[usize]) -> Option<String>;
     /// Whether a string token interpolates code (f-strings, `"#{…}"`, `"$var"`).
     fn interpolates(&self, tok_text: &str) -> bool;
+    /// Whether calls may leave out their parentheses (Ruby `update region: 'x'`).
+    fn paren_less_calls(&self) -> bool {
+        false
+    }
     /// Whether an emptied call keeps no parentheses (Ruby `Client.new`).
     fn drops_empty_parens(&self) -> bool {
         false
@@ -124,6 +128,18 @@ fn manual_at(file: &FileToFix<'_>, reason: String) -> ManualFix {
     }
 }
 
+/// The argument list of a call, or the entries of a literal.
+#[derive(Debug, Clone, Default)]
+struct Group {
+    entries: Vec<Entry>,
+    /// The callee's first token and its text, for calls.
+    callee: Option<(usize, String)>,
+    /// The closing bracket, or the last token of a call without parentheses.
+    close: usize,
+    /// Whether this is the argument list of a call without parentheses.
+    implicit: bool,
+}
+
 /// What is to be deleted.
 struct Plan<'t, 'a> {
     syntax: &'t dyn Syntax,
@@ -139,6 +155,8 @@ struct Plan<'t, 'a> {
     variables: HashSet<String>,
     /// Groups already found empty.
     emptied: HashSet<usize>,
+    /// Argument lists of calls without parentheses, by the callee's last token.
+    implicit: HashMap<usize, Group>,
     notes: Vec<String>,
 }
 
@@ -155,6 +173,7 @@ impl<'t, 'a> Plan<'t, 'a> {
             bytes: Vec::new(),
             variables: HashSet::new(),
             emptied: HashSet::new(),
+            implicit: HashMap::new(),
             notes: Vec::new(),
         }
     }
@@ -180,10 +199,22 @@ impl<'t, 'a> Plan<'t, 'a> {
         if depth > MAX_DEPTH {
             return Err("the credential flows through too many steps".into());
         }
-        let Some(open) = self.tree.group_of(first) else {
-            return self.vanish_in_statement(first, depth);
+        let open = match self.tree.group_of(first) {
+            Some(open) => open,
+            None => match self.implicit_call(first) {
+                Some((id, group)) => {
+                    self.implicit.insert(id, group);
+                    id
+                }
+                None => return self.vanish_in_statement(first, depth),
+            },
         };
-        let entries = self.tree.entries(open);
+        let Group {
+            entries,
+            callee,
+            close,
+            ..
+        } = self.group(open);
         let Some(entry) = entries
             .iter()
             .find(|e| e.first <= first && last <= e.last)
@@ -191,11 +222,6 @@ impl<'t, 'a> Plan<'t, 'a> {
         else {
             return Err("the key sits in code rolecall cannot read".into());
         };
-        let callee = self
-            .tree
-            .callee(open)
-            .filter(|(_, c)| !self.syntax.is_literal_callee(c));
-        let close = self.tree.close_of[open].unwrap_or(open);
         if let Some((callee_start, name)) = &callee {
             if self.syntax.is_transparent(name) {
                 return self.vanish(*callee_start, close, depth + 1);
@@ -236,6 +262,93 @@ impl<'t, 'a> Plan<'t, 'a> {
                 None => Err("the key sits in a list or table rolecall cannot trace".into()),
             },
         }
+    }
+
+    /// The entries, callee and closing token of a group (an `Open` token) or of the implicit
+    /// argument list of a call without parentheses (keyed by the callee's last token).
+    fn group(&self, id: usize) -> Group {
+        if let Some(group) = self.implicit.get(&id) {
+            return group.clone();
+        }
+        Group {
+            entries: self.tree.entries(id),
+            callee: self
+                .tree
+                .callee(id)
+                .filter(|(_, c)| !self.syntax.is_literal_callee(c)),
+            close: self.tree.close_of[id].unwrap_or(id),
+            implicit: false,
+        }
+    }
+
+    /// The call without parentheses whose arguments hold token `first` (`update region: 'x'`).
+    fn implicit_call(&self, first: usize) -> Option<(usize, Group)> {
+        if !self.syntax.paren_less_calls() {
+            return None;
+        }
+        let syntax = self.syntax;
+        let (mut start, end) = self
+            .tree
+            .statement(first, |t, s| syntax.is_terminator(t, s));
+        let level = self.tree.container[first];
+        let at_level = |k: usize| self.tree.container[k] == level;
+        if let Some(assign) = (start..first)
+            .find(|&k| at_level(k) && self.tree.toks[k].kind == Tk::Op && self.text(k) == "=")
+        {
+            start = assign + 1;
+        }
+        let mut callee_end = start;
+        while callee_end + 2 <= end
+            && self.tree.toks[callee_end + 1].kind == Tk::Op
+            && matches!(self.text(callee_end + 1), "." | "::" | "&.")
+            && self.tree.toks[callee_end + 2].kind == Tk::Ident
+        {
+            callee_end += 2;
+        }
+        let args_start = callee_end + 1;
+        let spaced = args_start <= end
+            && self.tree.toks[args_start].span.start > self.tree.toks[callee_end].span.end;
+        let starts_value = args_start <= end
+            && matches!(
+                self.tree.toks[args_start].kind,
+                Tk::Label | Tk::Str | Tk::Symbol | Tk::Ident | Tk::Var | Tk::Num
+            );
+        if self.tree.toks[start].kind != Tk::Ident || !spaced || !starts_value || first < args_start
+        {
+            return None;
+        }
+        let has_block = |k: usize| {
+            (at_level(k) && self.tree.toks[k].kind == Tk::BlockOpen) || self.text(k) == "do"
+        };
+        if (args_start..=end).any(has_block) {
+            return None;
+        }
+        let mut entries = Vec::new();
+        let mut from = args_start;
+        for k in args_start..=end + 1 {
+            let boundary = k == end + 1 || (at_level(k) && self.tree.toks[k].kind == Tk::Comma);
+            if boundary {
+                let code: Vec<usize> = (from..k)
+                    .filter(|&i| self.tree.toks[i].kind != Tk::Comment)
+                    .collect();
+                if let (Some(&f), Some(&l)) = (code.first(), code.last()) {
+                    entries.push(Entry {
+                        first: f,
+                        last: l,
+                        comma: (k <= end).then_some(k),
+                    });
+                }
+                from = k + 1;
+            }
+        }
+        let name: String = (start..=callee_end).map(|k| self.text(k)).collect();
+        let group = Group {
+            entries,
+            callee: Some((start, name)),
+            close: end,
+            implicit: true,
+        };
+        Some((callee_end, group))
     }
 
     /// Whether every entry of a literal is keyed by an inner credential key.
@@ -433,7 +546,7 @@ impl<'t, 'a> Plan<'t, 'a> {
                 .entries
                 .iter()
                 .filter(|(open, chosen)| {
-                    !self.emptied.contains(open) && chosen.len() == self.tree.entries(**open).len()
+                    !self.emptied.contains(open) && chosen.len() == self.group(**open).entries.len()
                 })
                 .map(|(open, _)| *open)
                 .collect();
@@ -442,17 +555,22 @@ impl<'t, 'a> Plan<'t, 'a> {
             }
             for open in emptied {
                 self.emptied.insert(open);
-                let close = self.tree.close_of[open].unwrap_or(open);
-                match self.tree.callee(open) {
-                    Some((_, c)) if self.syntax.is_literal_callee(&c) => {
-                        let (first, _) = self.tree.callee(open).unwrap_or((open, String::new()));
+                let group = self.group(open);
+                let close = group.close;
+                match self.tree.callee(open).filter(|_| !group.implicit) {
+                    Some((first, c)) if self.syntax.is_literal_callee(&c) => {
                         self.vanish(first, close, 0)?
                     }
-                    Some((first, c)) if self.syntax.drop_when_empty(&c) => {
+                    _ if group
+                        .callee
+                        .as_ref()
+                        .is_some_and(|(_, c)| self.syntax.drop_when_empty(c)) =>
+                    {
+                        let (first, c) = group.callee.clone().unwrap_or_default();
                         self.remove_call_statement(first, close, &c)?
                     }
-                    Some(_) => {}
-                    None => self.vanish(open, close, 0)?,
+                    None if group.callee.is_none() => self.vanish(open, close, 0)?,
+                    _ => {}
                 }
             }
         }
@@ -495,11 +613,21 @@ impl<'t, 'a> Plan<'t, 'a> {
     fn entry_deletions(&self, open: usize, chosen: &BTreeSet<usize>, out: &mut Vec<Range<usize>>) {
         let text = self.tree.text;
         let toks = &self.tree.toks;
-        let entries = self.tree.entries(open);
-        let Some(close) = self.tree.close_of[open] else {
-            return;
-        };
+        let Group {
+            entries,
+            close,
+            implicit,
+            ..
+        } = self.group(open);
         let removed: Vec<bool> = entries.iter().map(|e| chosen.contains(&e.first)).collect();
+        if removed.iter().all(|r| *r) && implicit {
+            let args_end = entries
+                .last()
+                .map(|e| toks[e.last].span.end)
+                .unwrap_or(toks[open].span.end);
+            out.push(toks[open].span.end..args_end);
+            return;
+        }
         if removed.iter().all(|r| *r) {
             let callee_adjacent = open > 0 && toks[open - 1].span.end == toks[open].span.start;
             if self.syntax.drops_empty_parens()

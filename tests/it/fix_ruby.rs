@@ -184,3 +184,32 @@ fn keys_used_for_something_else_stay_manual_with_a_reason() {
         case.fix.manual
     );
 }
+
+const PAREN_LESS: &str = r#"require 'aws-sdk-s3'
+
+Aws.config.update region: 'eu-west-1',
+                  credentials: Aws::Credentials.new('{AKIA}', '{SECRET}')
+Aws.config.update credentials: Aws::Credentials.new('{AKIA2}', '{SECRET2}')
+
+s3 = Aws::S3::Client.new access_key_id: '{AKIA3}', secret_access_key: '{SECRET3}', retry_limit: 2
+puts s3.list_buckets.buckets.map(&:name)
+"#;
+
+#[test]
+fn calls_without_parentheses_lose_their_credential_arguments() {
+    let case = fixed("scripts/buckets.rb", PAREN_LESS, 29);
+    assert!(
+        case.patched
+            .contains("Aws.config.update region: 'eu-west-1'\n"),
+        "{}",
+        case.safe_patched()
+    );
+    assert!(
+        case.patched
+            .contains("s3 = Aws::S3::Client.new retry_limit: 2\n"),
+        "{}",
+        case.safe_patched()
+    );
+    assert_eq!(case.patched.matches("Aws.config.update").count(), 1);
+    insta::assert_snapshot!(case.safe_patch());
+}
