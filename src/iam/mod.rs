@@ -7,6 +7,7 @@
 
 pub mod actions;
 pub mod render;
+mod syntax;
 pub mod trust;
 
 #[cfg(test)]
