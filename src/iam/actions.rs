@@ -227,6 +227,14 @@ impl Inferrer {
         if present.is_empty() {
             return Vec::new();
         }
+        let candidates: Vec<_> = self
+            .names
+            .find_iter(text)
+            .filter(|m| bounded(text, m.start(), m.end()))
+            .collect();
+        if candidates.is_empty() && !self.cli_s3.is_match(text) {
+            return Vec::new();
+        }
         let assigns = self.assignments(text);
         let file_kms = self
             .table
@@ -237,7 +245,7 @@ impl Inferrer {
         let lines = LineStarts::new(text);
         // (call index, grants, whether every resource was read)
         let mut found: Vec<(usize, Vec<Grant>, bool)> = Vec::new();
-        for m in self.names.find_iter(text) {
+        for m in candidates {
             let call_idx = self.name_call[m.pattern().as_usize()];
             let rule = &self.table.call[call_idx];
             if !present.contains(rule.service.as_str()) || !bounded(text, m.start(), m.end()) {
