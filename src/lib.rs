@@ -12,3 +12,4 @@ pub mod exit;
 pub use exit::ExitCode;
 pub mod git;
 pub mod demo;
+pub mod hook;

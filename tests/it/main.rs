@@ -19,3 +19,5 @@ mod fix_shell;
 mod fix_powershell;
 mod fix_cli;
 mod iam;
+mod hook;
+mod hook_daemon;

@@ -1,0 +1,117 @@
+//! The objects a push would add to the server: the quarantine's objects minus those the main
+//! object store already has (thin-pack bases, commits the server had under another ref).
+
+use super::input::{HookEnv, RefUpdate};
+use crate::error::{Error, Result};
+use crate::git::{objects, RepoOpener};
+use git2::{Oid, Repository};
+use std::collections::HashSet;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// How the new objects were found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectSource {
+    /// Nothing to look at: the push only deletes refs.
+    DeletionsOnly,
+    /// Listed from the quarantine directory (git ≥ 2.11, GitHub Enterprise, GitLab, Gitea).
+    Quarantine,
+    /// No quarantine was announced: `git rev-list --objects <new>… --not --all`.
+    RevList,
+}
+
+/// The objects of a push that the server does not have yet.
+#[derive(Debug, Clone)]
+pub struct PushObjects {
+    /// New objects (commits, trees, blobs, tags), in pack order where there is one.
+    pub ids: Vec<Oid>,
+    /// Objects found in the quarantine (before dropping those already present).
+    pub listed: usize,
+    /// Quarantined objects the main store already had (not scanned again).
+    pub already_present: usize,
+    /// How each scan worker opens a repository that sees both the main store and the push.
+    pub opener: RepoOpener,
+    /// How the objects were found.
+    pub source: ObjectSource,
+}
+
+/// Finds the objects `updates` would add to the repository described by `env`.
+///
+/// With a quarantine (`GIT_QUARANTINE_PATH`, else `GIT_OBJECT_DIRECTORY`), the quarantine
+/// directory is listed as it is (its name is never interpreted) and every object the main
+/// repository, opened without the quarantine, already `exists` is dropped.
+pub fn push_objects(env: &HookEnv, updates: &[RefUpdate]) -> Result<PushObjects> {
+    let git_dir = env.git_dir.clone();
+    if updates.iter().all(RefUpdate::is_delete) {
+        return Ok(PushObjects {
+            ids: Vec::new(),
+            listed: 0,
+            already_present: 0,
+            opener: RepoOpener::Path(git_dir),
+            source: ObjectSource::DeletionsOnly,
+        });
+    }
+    match &env.quarantine {
+        Some(quarantine) => from_quarantine(&git_dir, quarantine),
+        None => from_rev_list(&git_dir, updates),
+    }
+}
+
+fn from_quarantine(git_dir: &Path, quarantine: &Path) -> Result<PushObjects> {
+    let main = Repository::open_bare(git_dir)?;
+    let odb = main.odb()?;
+    let mut seen = HashSet::new();
+    let listed = objects::list_objects(quarantine, &mut seen)?;
+    let total = listed.len();
+    let ids: Vec<Oid> = listed.into_iter().filter(|id| !odb.exists(*id)).collect();
+    Ok(PushObjects {
+        already_present: total - ids.len(),
+        listed: total,
+        ids,
+        opener: RepoOpener::WithObjects {
+            git_dir: git_dir.to_path_buf(),
+            extra: vec![quarantine.to_path_buf()],
+        },
+        source: ObjectSource::Quarantine,
+    })
+}
+
+fn from_rev_list(git_dir: &Path, updates: &[RefUpdate]) -> Result<PushObjects> {
+    let mut cmd = Command::new("git");
+    cmd.arg("--git-dir")
+        .arg(git_dir)
+        .args(["rev-list", "--objects"])
+        .args(
+            updates
+                .iter()
+                .filter(|u| !u.is_delete())
+                .map(|u| u.new.to_string()),
+        )
+        .args(["--not", "--all"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::piped());
+    let out = cmd
+        .output()
+        .map_err(|e| Error::input(format!("cannot run `git rev-list`: {e}")))?;
+    if !out.status.success() {
+        return Err(Error::input(format!(
+            "`git rev-list --objects … --not --all` failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    let mut seen = HashSet::new();
+    let ids: Vec<Oid> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split(' ').next())
+        .filter_map(|id| Oid::from_str(id).ok())
+        .filter(|id| seen.insert(*id))
+        .collect();
+    Ok(PushObjects {
+        listed: ids.len(),
+        already_present: 0,
+        ids,
+        opener: RepoOpener::Path(git_dir.to_path_buf()),
+        source: ObjectSource::RevList,
+    })
+}
