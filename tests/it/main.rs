@@ -21,3 +21,4 @@ mod fix_cli;
 mod iam;
 mod hook;
 mod hook_daemon;
+mod fix_python;
