@@ -736,3 +736,38 @@ fn hook_twenty_concurrent_pushes_over_file_url() {
     let server = Server::new();
     twenty_concurrent_pushes(&server, &server.url());
 }
+
+#[test]
+fn hook_thin_pack_bases_already_on_the_server_are_not_rescanned() {
+    let server = Server::new();
+    let client = TestRepo::new();
+    let body: String = (0..200)
+        .map(|l| format!("line {l} of a long file\n"))
+        .collect();
+    for i in 0..150 {
+        client.write(&format!("src/m{i}.txt"), format!("module {i}\n{body}"));
+    }
+    client.commit("150 files");
+    assert!(push(client.path(), &server.url(), &["main"]).accepted());
+    // One line changes in each file: 150 new blobs sent as deltas against the server's blobs
+    // (over receive.unpackLimit, so the thin pack is kept and index-pack adds the bases).
+    for i in 0..150 {
+        client.write(&format!("src/m{i}.txt"), format!("module {i} v2\n{body}"));
+    }
+    client.commit("touch every file");
+    let p = push(client.path(), &server.url(), &["main"]);
+    assert!(p.accepted(), "{}", p.text);
+    assert!(
+        p.text.contains("scanned 150 blob(s), 1 message(s)"),
+        "{}",
+        p.text
+    );
+    let present: usize = p
+        .text
+        .split("new object(s), ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("stats line");
+    assert!(present > 0, "thin-pack bases were not seen: {}", p.text);
+}
