@@ -40,9 +40,13 @@ size=$(git -C "$repo" count-objects -v | awk '/size-pack/ {print $2}')
 echo "repository: $repo ($(git -C "$repo" rev-list --count HEAD) commits, pack ${size} KiB)"
 echo "range: HEAD~$commits..HEAD ($(git -C "$repo" rev-list --count "$range") commits," \
 	"$(git -C "$repo" rev-list --objects "$range" | wc -l) objects new in the range)"
-stats=$("$bin" scan --range "$range" --format json --no-progress "$repo" | python3 -c \
-	'import json,sys; d=json.load(sys.stdin); s=d["stats"]; print(f"{s[\"blobs\"]} blobs, {s[\"messages\"]} messages, {s[\"bytes\"]} bytes scanned, {len(d[\"findings\"])} findings")' ||
-	true)
+stats=$("$bin" scan --range "$range" --format json --no-progress "$repo" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+s = d["stats"]
+print("%d blobs, %d messages, %d bytes scanned, %d findings, %.1f ms inside"
+      % (s["blobs"], s["messages"], s["bytes"], len(d["findings"]), s["seconds"] * 1000))
+' || true)
 echo "rolecall scanned: $stats"
 git_ms=$(median_ms git -C "$repo" rev-list --objects "$range")
 rc_ms=$(median_ms "$bin" scan --range "$range" --format json --no-progress "$repo")
