@@ -160,11 +160,7 @@ fn compare_tree(
         }
         let path = join(prefix, name);
         match entry.kind() {
-            Some(ObjectType::Blob) => {
-                if filter.keeps(&id) {
-                    found.push((id, path));
-                }
-            }
+            Some(ObjectType::Blob) if filter.keeps(&id) => found.push((id, path)),
             Some(ObjectType::Tree) => {
                 let sub = repo.find_tree(id)?;
                 let sub_parents: Vec<Option<Tree<'_>>> = parent_entries

@@ -228,13 +228,15 @@ mod tests {
     fn specs_parse() {
         let r = RangeSpec::parse("origin/main..feature").unwrap();
         assert_eq!(
-            (r.base.as_str(), r.head.as_str()),
-            ("origin/main", "feature")
+            (r.base.as_deref(), r.head.as_str()),
+            (Some("origin/main"), "feature")
         );
         let r = RangeSpec::parse("v1.0..").unwrap();
-        assert_eq!((r.base.as_str(), r.head.as_str()), ("v1.0", "HEAD"));
+        assert_eq!((r.base.as_deref(), r.head.as_str()), (Some("v1.0"), "HEAD"));
         assert_eq!(RangeSpec::since("abc").to_string(), "abc..HEAD");
-        let err = RangeSpec::parse("main").unwrap_err().to_string();
+        let r = RangeSpec::parse("main").unwrap();
+        assert_eq!((r.base, r.head.as_str()), (None, "main"));
+        let err = RangeSpec::parse(" ").unwrap_err().to_string();
         assert!(err.contains("BASE..HEAD"), "{err}");
         let err = RangeSpec::parse("a...b").unwrap_err().to_string();
         assert!(err.contains("merge-base"), "{err}");

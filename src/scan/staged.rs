@@ -11,6 +11,7 @@ use crate::detect::Detector;
 use crate::error::{Error, Result};
 use crate::finding::Source;
 use git2::{Delta, DiffOptions, FileMode, Index, Oid, Repository};
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -101,7 +102,7 @@ pub fn scan_staged(
     let mut scanned: HashMap<Oid, Vec<crate::detect::Match>> = HashMap::new();
     for file in &files {
         report.stats.objects += 1;
-        if !scanned.contains_key(&file.blob) {
+        if let Entry::Vacant(slot) = scanned.entry(file.blob) {
             let (size, _) = match odb.read_header(file.blob) {
                 Ok(h) => h,
                 Err(e) => {
@@ -126,7 +127,7 @@ pub fn scan_staged(
             };
             report.stats.blobs += 1;
             report.stats.bytes += object.data().len() as u64;
-            scanned.insert(file.blob, detector.scan(object.data()).matches);
+            slot.insert(detector.scan(object.data()).matches);
         }
         let place = assemble::Place {
             path: Some(file.path.clone()),
