@@ -22,3 +22,7 @@ mod iam;
 mod hook;
 mod hook_daemon;
 mod fix_python;
+mod range;
+mod staged;
+mod baseline;
+mod cli_scan;
