@@ -200,8 +200,8 @@ impl Detector {
         }
         let mut raw: Vec<Raw> = Vec::new();
         let mut hint_cache: Option<bool> = None;
-        for (r, hit) in &hits {
-            self.run_rule_window(text, *r, hit, &mut raw, &mut hint_cache);
+        for (r, region) in self.merged_windows(text.len(), &hits) {
+            self.run_rule_region(text, r, region, &mut raw, &mut hint_cache);
         }
         if raw.is_empty() && base64_hits.is_empty() {
             return Vec::new();
@@ -223,28 +223,55 @@ impl Detector {
         matches
     }
 
-    fn run_rule_window(
+    /// The windows around each rule's anchor hits, merged where they overlap, so that text dense
+    /// with anchors is searched once per rule instead of once per anchor.
+    fn merged_windows(
+        &self,
+        len: usize,
+        hits: &[(usize, Range<usize>)],
+    ) -> Vec<(usize, Range<usize>)> {
+        let mut windows: Vec<(usize, Range<usize>)> = hits
+            .iter()
+            .map(|(r, hit)| {
+                let rule = &self.compiled[*r];
+                let start = hit.start.saturating_sub(rule.window_before);
+                let end = (hit.end + rule.window_after).min(len);
+                (*r, start..end)
+            })
+            .collect();
+        windows.sort_by_key(|(r, w)| (*r, w.start));
+        let mut merged: Vec<(usize, Range<usize>)> = Vec::with_capacity(windows.len());
+        for (r, w) in windows {
+            match merged.last_mut() {
+                Some((lr, last)) if *lr == r && w.start <= last.end => {
+                    last.end = last.end.max(w.end)
+                }
+                _ => merged.push((r, w)),
+            }
+        }
+        merged
+    }
+
+    fn run_rule_region(
         &self,
         text: &[u8],
         r: usize,
-        hit: &Range<usize>,
+        region: Range<usize>,
         out: &mut Vec<Raw>,
         hint_cache: &mut Option<bool>,
     ) {
         let rule = &self.compiled[r];
-        let start = hit.start.saturating_sub(rule.window_before);
-        let end = (hit.end + rule.window_after).min(text.len());
-        let window = &text[start..end];
-        for caps in rule.regex.captures_iter(window) {
+        let start = region.start;
+        // The DFA finds match bounds cheaply; the slower capture engine runs only on matches.
+        for found in rule.regex.find_iter(&text[region.clone()]) {
+            let at = start + found.start();
+            let Some(caps) = rule.regex.captures(&text[at..start + found.end()]) else {
+                continue;
+            };
             let Some(value) = caps.name("value") else {
                 continue;
             };
-            let span = start + value.start()..start + value.end();
-            // The anchor must belong to this match, or a neighbouring window's job.
-            let whole = caps.get(0).expect("group 0 always exists");
-            if start + whole.start() > hit.start || start + whole.end() < hit.end {
-                continue;
-            }
+            let span = at + value.start()..at + value.end();
             let generic_name = caps
                 .name("name")
                 .map(|n| !mentions_aws(n.as_bytes()))
