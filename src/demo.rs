@@ -71,7 +71,10 @@ fn run_in(root: &Path, opts: &DemoOptions, out: &mut dyn Write) -> Result<()> {
         ("deploy/user-data.ps1", fill(USER_DATA, &mut keys)),
         ("jobs/reports.py", fill(BOTO3, &mut keys)),
     ];
-    heading(out, "1. A developer commits an EC2 user-data script and a boto3 job with hardcoded keys")?;
+    heading(
+        out,
+        "1. A developer commits an EC2 user-data script and a boto3 job with hardcoded keys",
+    )?;
     git(&work, &["init", "-q", "-b", "main"])?;
     git(&work, &["config", "user.name", "Dana Developer"])?;
     git(&work, &["config", "user.email", "dana@example.com"])?;
@@ -83,9 +86,15 @@ fn run_in(root: &Path, opts: &DemoOptions, out: &mut dyn Write) -> Result<()> {
         writeln!(out, "   wrote {path}")?;
     }
     git(&work, &["add", "-A"])?;
-    git(&work, &["commit", "-q", "-m", "Bootstrap agent install from S3"])?;
+    git(
+        &work,
+        &["commit", "-q", "-m", "Bootstrap agent install from S3"],
+    )?;
 
-    heading(out, "2. rolecall scan: the whole history, each blob once, attributed to its commit")?;
+    heading(
+        out,
+        "2. rolecall scan: the whole history, each blob once, attributed to its commit",
+    )?;
     let repo = crate::git::open_repo(&work)?;
     let report = run_with_repo(&repo, false, &Detector::builtin(), &ScanOptions::default())?;
     let report_opts = ReportOptions {
@@ -97,7 +106,12 @@ fn run_in(root: &Path, opts: &DemoOptions, out: &mut dyn Write) -> Result<()> {
 }
 
 fn fill(template: &str, keys: &mut FakeKeys) -> String {
-    let (a1, s1, a2, s2) = (keys.key_id("AKIA"), keys.secret(), keys.key_id("AKIA"), keys.secret());
+    let (a1, s1, a2, s2) = (
+        keys.key_id("AKIA"),
+        keys.secret(),
+        keys.key_id("AKIA"),
+        keys.secret(),
+    );
     template
         .replace("{AKIA2}", &a2)
         .replace("{SECRET2}", &s2)

@@ -108,51 +108,27 @@ impl FakeKeys {
 /// built on them would be flaky.
 fn has_word(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
-    ["example", "sample", "dummy", "xxxxx", "abcdef", "123456", "aws", "s3", "boto", "secret"]
-        .iter()
-        .any(|w| lower.contains(w))
+    [
+        "example", "sample", "dummy", "xxxxx", "abcdef", "123456", "aws", "s3", "boto", "secret",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
 }
 
 fn plausible(key: &str) -> bool {
     let body = &key.as_bytes()[4..];
     let mut run = 1;
     for w in body.windows(2) {
-        run = if w[0] == w[1] || w[1] == w[0] + 1 { run + 1 } else { 1 };
+        run = if w[0] == w[1] || w[1] == w[0] + 1 {
+            run + 1
+        } else {
+            1
+        };
         if run >= 4 {
             return false;
         }
     }
     !has_word(key)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn same_seed_same_keys() {
-        assert_eq!(FakeKeys::new(3).pair(), FakeKeys::new(3).pair());
-        assert_ne!(FakeKeys::new(3).pair(), FakeKeys::new(4).pair());
-    }
-
-    #[test]
-    fn shapes_are_right() {
-        let mut g = FakeKeys::new(1);
-        let p = g.pair();
-        assert_eq!(p.key_id.len(), 20);
-        assert!(p.key_id.starts_with("AKIA"));
-        assert_eq!(p.secret.len(), 40);
-        assert!(g.session_token().len() > 300);
-    }
-
-    #[test]
-    fn key_ids_decode_to_the_chosen_account() {
-        let key = FakeKeys::new(9).key_id_for_account("AKIA", 123_456_789_012);
-        assert_eq!(
-            crate::detect::validate::account_id(&key).as_deref(),
-            Some("123456789012")
-        );
-    }
 }
 
 impl FakeKeys {
@@ -208,10 +184,43 @@ impl FakeKeys {
                 .replace('/', "%2F")
                 .replace('+', "%2B"),
             "JSON_SECRET" => self.secret_needing_escape().replace('/', "\\/"),
-            p if p.len() == 4 && p.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) => {
+            p if p.len() == 4
+                && p.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) =>
+            {
                 self.key_id(p)
             }
             _ => return None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_keys() {
+        assert_eq!(FakeKeys::new(3).pair(), FakeKeys::new(3).pair());
+        assert_ne!(FakeKeys::new(3).pair(), FakeKeys::new(4).pair());
+    }
+
+    #[test]
+    fn shapes_are_right() {
+        let mut g = FakeKeys::new(1);
+        let p = g.pair();
+        assert_eq!(p.key_id.len(), 20);
+        assert!(p.key_id.starts_with("AKIA"));
+        assert_eq!(p.secret.len(), 40);
+        assert!(g.session_token().len() > 300);
+    }
+
+    #[test]
+    fn key_ids_decode_to_the_chosen_account() {
+        let key = FakeKeys::new(9).key_id_for_account("AKIA", 123_456_789_012);
+        assert_eq!(
+            crate::detect::validate::account_id(&key).as_deref(),
+            Some("123456789012")
+        );
     }
 }

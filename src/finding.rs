@@ -225,7 +225,9 @@ impl Finding {
     pub fn location(&self) -> String {
         match (&self.path, self.source) {
             (Some(p), _) => format!("{}:{}:{}", p, self.line, self.column),
-            (None, Source::CommitMessage) => format!("commit message:{}:{}", self.line, self.column),
+            (None, Source::CommitMessage) => {
+                format!("commit message:{}:{}", self.line, self.column)
+            }
             (None, Source::TagMessage) => format!("tag message:{}:{}", self.line, self.column),
             (None, _) => format!("<input>:{}:{}", self.line, self.column),
         }

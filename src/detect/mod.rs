@@ -559,7 +559,7 @@ fn base64_run(text: &[u8], at: usize) -> Range<usize> {
     while end < text.len() && text::is_base64_byte(text[end]) {
         end += 1;
     }
-    while end < text.len() && text[end] == b'=' && end < start + ((end - start + 3) / 4) * 4 {
+    while end < text.len() && text[end] == b'=' && end < start + (end - start).div_ceil(4) * 4 {
         end += 1;
     }
     start..end

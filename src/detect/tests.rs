@@ -161,7 +161,7 @@ fn presigned_url_with_security_token() {
     let m = scan(&text);
     let kinds: Vec<Kind> = m.iter().map(|m| m.kind).collect();
     assert_eq!(kinds, vec![Kind::AccessKeyId, Kind::SessionToken], "{m:?}");
-    assert_eq!(m[0].key.as_ref().unwrap().temporary, true);
+    assert!(m[0].key.as_ref().unwrap().temporary);
 }
 
 #[test]

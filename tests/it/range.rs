@@ -154,7 +154,7 @@ fn range_commits_are_exactly_what_git_rev_list_lists() {
         repo.write("a", format!("{i}\n"));
         repo.commit(&format!("main {i}"));
     }
-    repo.git(&["checkout", "-q", "-b", "topic", &format!("{base}")]);
+    repo.git(&["checkout", "-q", "-b", "topic", &base]);
     repo.write("b", "b\n");
     repo.commit("topic");
     repo.git(&["checkout", "-q", "main"]);
