@@ -124,7 +124,10 @@ impl RuleSet {
                 return Err(rules_error(format!("duplicate rule id {}", rule.id)));
             }
             if !rule.pattern.contains("(?P<value>") {
-                return Err(rules_error(format!("rule {} has no `value` group", rule.id)));
+                return Err(rules_error(format!(
+                    "rule {} has no `value` group",
+                    rule.id
+                )));
             }
         }
         if self.key_prefix.is_empty() {

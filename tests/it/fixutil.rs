@@ -53,8 +53,16 @@ impl FixCase {
         let file = self.repo.path().join(&self.path);
         let file = file.to_str().unwrap();
         let args: Vec<String> = args.iter().map(|a| a.replace("{}", file)).collect();
-        let (code, out, err) = run(Command::new(program).args(&args).current_dir(self.repo.path()));
-        assert_eq!(code, 0, "{program} rejects the patched {}:\n{out}{err}\n---\n{}", self.path, self.safe_patched());
+        let (code, out, err) = run(Command::new(program)
+            .args(&args)
+            .current_dir(self.repo.path()));
+        assert_eq!(
+            code,
+            0,
+            "{program} rejects the patched {}:\n{out}{err}\n---\n{}",
+            self.path,
+            self.safe_patched()
+        );
     }
 }
 
@@ -89,10 +97,17 @@ pub fn prepare(path: &str, template: &str, seed: u64) -> FixCase {
         let patch_file = repo.path().join(".git").join("rolecall.patch");
         std::fs::write(&patch_file, &patch).unwrap();
         let out = repo.git_env(&["apply", "--check", patch_file.to_str().unwrap()], &[]);
-        assert!(out.status.success(), "git apply --check rejects the patch:\n{}\n{patch}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "git apply --check rejects the patch:\n{}\n{patch}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         repo.git(&["apply", patch_file.to_str().unwrap()]);
         patched = repo.read(path);
-        assert_eq!(&patched, new, "git apply produced something other than the fixer's text");
+        assert_eq!(
+            &patched, new,
+            "git apply produced something other than the fixer's text"
+        );
         let left = detector.scan(patched.as_bytes()).matches;
         assert!(
             left.iter().all(|m| m.inline_allowed),
@@ -100,7 +115,15 @@ pub fn prepare(path: &str, template: &str, seed: u64) -> FixCase {
             left.iter().map(|m| (&m.rule, m.line)).collect::<Vec<_>>()
         );
     }
-    FixCase { repo, path: path.to_string(), original, fix, patch, patched, values }
+    FixCase {
+        repo,
+        path: path.to_string(),
+        original,
+        fix,
+        patch,
+        patched,
+        values,
+    }
 }
 
 /// Expands placeholders; one name is one value wherever it appears; a trailing digit (`{AKIA2}`)

@@ -36,7 +36,10 @@ fn key_added_then_deleted_is_found_and_attributed() {
     assert_eq!(key.path.as_deref(), Some("deploy/credentials"));
     assert_eq!((key.line, key.column), (2, 21));
     assert_eq!(key.severity, Severity::Critical);
-    assert_eq!(key.author.as_deref(), Some("Dana Developer <dana@example.com>"));
+    assert_eq!(
+        key.author.as_deref(),
+        Some("Dana Developer <dana@example.com>")
+    );
     assert_eq!(key.account_id.as_deref(), Some("210987654321"));
     assert_eq!(key.source, Source::Blob);
     let secret = by_kind(&report, Kind::SecretAccessKey)[0];
@@ -91,11 +94,19 @@ fn keys_in_commit_and_tag_messages() {
     let c = repo.commit(&format!("debugging\n\nused key {k1} for the test"));
     repo.git(&["tag", "-a", "v1", "-m", &format!("release\n\nkey {k2}")]);
     let report = scan(&repo);
-    let msg = report.findings.iter().find(|f| f.source == Source::CommitMessage).unwrap();
+    let msg = report
+        .findings
+        .iter()
+        .find(|f| f.source == Source::CommitMessage)
+        .unwrap();
     assert_eq!(msg.commit.as_deref(), Some(c.as_str()));
     assert_eq!(msg.path, None);
     assert_eq!(msg.line, 3);
-    let tag = report.findings.iter().find(|f| f.source == Source::TagMessage).unwrap();
+    let tag = report
+        .findings
+        .iter()
+        .find(|f| f.source == Source::TagMessage)
+        .unwrap();
     assert_eq!(tag.commit.as_deref(), Some(c.as_str()));
     assert_eq!(tag.key_type.as_deref(), Some("temporary access key (STS)"));
     assert_eq!(report.stats.messages, 2);
@@ -141,7 +152,10 @@ fn encodings_in_history() {
     let repo = TestRepo::new();
     let mut g = FakeKeys::new(106);
     let ps = g.pair();
-    let text = format!("Set-AWSCredential -AccessKey {} -SecretKey {}\r\n", ps.key_id, ps.secret);
+    let text = format!(
+        "Set-AWSCredential -AccessKey {} -SecretKey {}\r\n",
+        ps.key_id, ps.secret
+    );
     let mut utf16 = vec![0xFF, 0xFE];
     utf16.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
     repo.write("userdata.ps1", utf16);
@@ -157,10 +171,19 @@ fn encodings_in_history() {
     );
     repo.commit("encoded");
     let report = scan(&repo);
-    let at = |p: &str| report.findings.iter().filter(|f| f.path.as_deref() == Some(p)).count();
+    let at = |p: &str| {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.path.as_deref() == Some(p))
+            .count()
+    };
     assert_eq!(at("userdata.ps1"), 2);
     assert_eq!(at("k8s/secret.yaml"), 2);
-    assert!(report.findings.iter().all(|f| f.severity == Severity::Critical));
+    assert!(report
+        .findings
+        .iter()
+        .all(|f| f.severity == Severity::Critical));
 }
 
 #[test]
@@ -168,9 +191,19 @@ fn clean_history_has_no_findings() {
     let repo = TestRepo::new();
     let mut g = FakeKeys::new(107);
     repo.write("docs.md", "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n");
-    repo.write("app.py", "import os\nkey = os.environ['AWS_ACCESS_KEY_ID']\nsecret = '${AWS_SECRET_ACCESS_KEY}'\n");
+    repo.write(
+        "app.py",
+        "import os\nkey = os.environ['AWS_ACCESS_KEY_ID']\nsecret = '${AWS_SECRET_ACCESS_KEY}'\n",
+    );
     repo.write("hashes.txt", format!("{}\n{}\n", g.hex40(), g.hex40()));
-    repo.write("package-lock.json", format!("{{\"integrity\": \"sha512-{}{}AAAAAAAA==\"}}\n", g.secret(), g.secret()));
+    repo.write(
+        "package-lock.json",
+        format!(
+            "{{\"integrity\": \"sha512-{}{}AAAAAAAA==\"}}\n",
+            g.secret(),
+            g.secret()
+        ),
+    );
     repo.write("random.txt", format!("token = \"{}\"\n", g.secret()));
     repo.commit("clean");
     let report = scan(&repo);
@@ -208,8 +241,16 @@ fn shallow_clone_is_reported_incomplete() {
     origin.commit("two");
     let dir = tempfile::tempdir().unwrap();
     let url = format!("file://{}", origin.path().display());
-    let out = git_in(dir.path(), &["clone", "-q", "--depth", "1", &url, "shallow"], &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = git_in(
+        dir.path(),
+        &["clone", "-q", "--depth", "1", &url, "shallow"],
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let git = git2::Repository::open(dir.path().join("shallow")).unwrap();
     let report = run_with_repo(&git, false, &Detector::builtin(), &ScanOptions::default()).unwrap();
     assert!(report.incomplete());
@@ -225,7 +266,10 @@ fn oversized_blob_is_skipped_and_said() {
     repo.write("small.txt", format!("k = {key}\n"));
     repo.commit("sizes");
     let git = git2::Repository::open(repo.path()).unwrap();
-    let opts = ScanOptions { max_blob_size: 1024, ..ScanOptions::default() };
+    let opts = ScanOptions {
+        max_blob_size: 1024,
+        ..ScanOptions::default()
+    };
     let report = run_with_repo(&git, false, &Detector::builtin(), &opts).unwrap();
     assert_eq!(report.findings.len(), 1);
     assert_eq!(report.findings[0].path.as_deref(), Some("small.txt"));
@@ -242,15 +286,27 @@ fn corrupt_object_is_skipped_and_the_rest_is_scanned() {
     repo.commit("two files");
     let victim = String::from_utf8(repo.git(&["rev-parse", "HEAD:victim.txt"]).stdout).unwrap();
     let victim = victim.trim();
-    let loose = repo.path().join(".git/objects").join(&victim[..2]).join(&victim[2..]);
+    let loose = repo
+        .path()
+        .join(".git/objects")
+        .join(&victim[..2])
+        .join(&victim[2..]);
     let mut perms = std::fs::metadata(&loose).unwrap().permissions();
     #[allow(clippy::permissions_set_readonly_false)]
     perms.set_readonly(false);
     std::fs::set_permissions(&loose, perms).unwrap();
     std::fs::write(&loose, b"not zlib at all").unwrap();
     let report = scan(&repo);
-    assert_eq!(report.findings.len(), 1, "the readable blob is still scanned");
-    assert!(report.skipped.iter().any(|s| s.what == victim), "{:?}", report.skipped);
+    assert_eq!(
+        report.findings.len(),
+        1,
+        "the readable blob is still scanned"
+    );
+    assert!(
+        report.skipped.iter().any(|s| s.what == victim),
+        "{:?}",
+        report.skipped
+    );
 }
 
 #[test]
@@ -262,7 +318,12 @@ fn submodule_symlink_and_binary_do_not_break_the_scan() {
     repo.write("blob.bin", binary);
     std::os::unix::fs::symlink("blob.bin", repo.path().join("link")).unwrap();
     let head = repo.commit("binary and link");
-    repo.git(&["update-index", "--add", "--cacheinfo", &format!("160000,{head},vendor/sub")]);
+    repo.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("160000,{head},vendor/sub"),
+    ]);
     repo.git(&["commit", "-q", "-m", "gitlink"]);
     let report = scan(&repo);
     assert_eq!(report.findings.len(), 1);

@@ -21,7 +21,10 @@ impl TestRepo {
     /// `git init` in a fresh temp dir (branch `main`).
     pub fn new() -> TestRepo {
         let dir = tempfile::tempdir().expect("tempdir");
-        let repo = TestRepo { dir, time: std::cell::Cell::new(1_700_000_000) };
+        let repo = TestRepo {
+            dir,
+            time: std::cell::Cell::new(1_700_000_000),
+        };
         repo.git(&["init", "-q", "-b", "main"]);
         repo.git(&["config", "user.name", NAME]);
         repo.git(&["config", "user.email", EMAIL]);
@@ -61,7 +64,11 @@ impl TestRepo {
             &["commit", "-q", "--allow-empty", "-m", message],
             &[("GIT_AUTHOR_DATE", &date), ("GIT_COMMITTER_DATE", &date)],
         );
-        assert!(out.status.success(), "commit failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "commit failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         self.rev_parse("HEAD")
     }
 
