@@ -413,3 +413,6 @@ pub fn drop_stale_imports(
     }
     plan.apply(&new).unwrap_or_else(|_| new_text.clone())
 }
+
+#[cfg(test)]
+mod tests;
