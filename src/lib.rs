@@ -13,3 +13,4 @@ pub use exit::ExitCode;
 pub mod git;
 pub mod demo;
 pub mod hook;
+pub mod rewrite;

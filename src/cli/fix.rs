@@ -34,6 +34,22 @@ pub struct FixOpts {
     /// Skip files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 2 * 1024 * 1024)]
     pub max_file_size: u64,
+    /// Rewrite the unpushed commits of RANGE (default `@{upstream}..HEAD`) so that none holds a
+    /// key, move the branch (backup in refs/rolecall/backup/), rescan, and say how to rotate.
+    #[arg(
+        long,
+        value_name = "RANGE",
+        num_args = 0..=1,
+        default_missing_value = rolecall::rewrite::plan::DEFAULT_RANGE
+    )]
+    pub rewrite: Option<String>,
+    /// With --rewrite: show what would change per commit and the new tip; change nothing.
+    #[arg(long, requires = "rewrite")]
+    pub dry_run: bool,
+    /// Write the `git filter-repo --replace-text` expressions for every key in the history (or
+    /// in the --rewrite RANGE) to FILE (mode 0600; it holds the secrets), instead of rewriting.
+    #[arg(long, value_name = "FILE")]
+    pub filter_repo: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -133,6 +149,16 @@ fn report(detector: &Detector, run: &FixRun, err: &mut impl Write) -> std::io::R
 }
 
 pub fn run(opts: FixOpts) -> anyhow::Result<ExitCode> {
+    if opts.rewrite.is_some() || opts.filter_repo.is_some() {
+        let request = rolecall::rewrite::RewriteRequest {
+            path: opts.paths.first().cloned().unwrap_or_else(|| PathBuf::from(".")),
+            range: opts.rewrite.clone(),
+            dry_run: opts.dry_run,
+            filter_repo: opts.filter_repo.clone(),
+        };
+        return rolecall::rewrite::run(&request, &mut std::io::stdout().lock())
+            .context("fix --rewrite");
+    }
     let detector = Detector::builtin();
     let config = FixPathsConfig {
         paths: if opts.paths.is_empty() {

@@ -26,3 +26,4 @@ mod range;
 mod staged;
 mod baseline;
 mod cli_scan;
+mod rewrite;
