@@ -107,6 +107,13 @@ impl<'a> Code<'a> {
         self.partner.get(i).copied().flatten()
     }
 
+    /// Whether every bracket has its partner (the text's structure is intact).
+    pub fn balanced(&self) -> bool {
+        (0..self.toks.len())
+            .filter(|&i| matches!(self.toks[i].kind, TokKind::Open | TokKind::Close))
+            .all(|i| self.partner(i).is_some())
+    }
+
     /// The innermost open bracket around token `i`.
     pub fn parent(&self, i: usize) -> Option<usize> {
         self.parent.get(i).copied().flatten()

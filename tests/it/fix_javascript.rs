@@ -30,6 +30,12 @@ fn assert_tsc_syntax(case: &FixCase) {
         syntax.join("\n"),
         case.safe_patched()
     );
+    let code = rolecall::fix::clike::Code::new(&case.patched, rolecall::fix::clike::Dialect::Js);
+    assert!(
+        code.balanced(),
+        "brackets no longer balance:\n{}",
+        case.safe_patched()
+    );
     // The fixture imports `@aws-sdk/*`: tsc reaching the module-resolution stage proves it parsed.
     assert!(
         out.contains("error TS2307"),
@@ -231,4 +237,29 @@ signRequest(key, secret);
         "{:?}",
         case.fix.manual
     );
+}
+
+const V2_GLOBAL_CREDENTIALS: &str = r#"import AWS from "aws-sdk";
+
+/* Rotated on 2023-04-01; the old pair was {AKIA3} */
+const creds = new AWS.Credentials({
+  accessKeyId: process.env.KEY_ID || "{AKIA}",
+  secretAccessKey: "{SECRET}",
+});
+AWS.config.credentials = creds;
+AWS.config.region = "ca-central-1";
+
+export const athena = new AWS.Athena({ credentials: new AWS.Credentials("{AKIA2}", "{SECRET2}"), maxRetries: 2 });
+"#;
+
+#[test]
+fn sdk_v2_global_credentials_assignment_and_inline_credentials_object() {
+    let case = round_trip("src/athena.mjs", V2_GLOBAL_CREDENTIALS, 508);
+    assert_node_parses(&case);
+    insta::assert_snapshot!(case.safe_patch());
+    assert!(case
+        .patched
+        .contains("AWS.config.region = \"ca-central-1\";"));
+    assert!(case.patched.contains("new AWS.Athena({ maxRetries: 2 })"));
+    assert!(!case.patched.contains("creds"));
 }

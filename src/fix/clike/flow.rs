@@ -163,6 +163,7 @@ fn follow(
     depth: usize,
 ) -> Result<(), String> {
     for _ in 0..MAX_STEPS {
+        expr = with_fallback(code, expr);
         let ctx = context(code, expr);
         match lang.step(code, expr, &ctx, plan) {
             Flow::Up(wider) => expr = wider,
@@ -195,6 +196,30 @@ fn follow(
         }
     }
     Err("the credential's use is too deeply nested to follow".into())
+}
+
+/// A literal that is the fallback of `a || "…"` / `a ?? "…"` widens to the whole value: the
+/// credential goes with the expression it completes.
+fn with_fallback(code: &Code<'_>, expr: Expr) -> Expr {
+    if expr.first == 0 || !matches!(code.tok(expr.first - 1), "||" | "??") {
+        return expr;
+    }
+    let Some((open, _, item)) = code.item_of(expr.first) else {
+        return expr;
+    };
+    if item.last != expr.last {
+        return expr;
+    }
+    let keyed = code.tok(open) == "{" && matches!(code.tok(item.first + 1), ":" | "=");
+    let start = if keyed { item.first + 2 } else { item.first };
+    if start < expr.first {
+        Expr {
+            first: start,
+            last: expr.last,
+        }
+    } else {
+        expr
+    }
 }
 
 /// The uses of the name declared at token `name`, within the block that holds the declaration.
