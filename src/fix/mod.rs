@@ -19,6 +19,7 @@ pub mod script_edit;
 pub mod script_lex;
 
 pub mod awsini;
+pub mod compose;
 pub mod ecs;
 pub mod gha;
 pub mod terraform;
@@ -93,6 +94,7 @@ pub fn rewriters() -> Vec<Box<dyn Rewriter>> {
         Box::new(go::Go),
         Box::new(csharp::CSharp),
         Box::new(gha::GithubActionsRewriter),
+        Box::new(compose::ComposeRewriter),
         Box::new(yamlcfg::KubernetesRewriter),
         Box::new(awsini::AwsIniRewriter),
         Box::new(terraform::TerraformRewriter),

@@ -5,6 +5,7 @@ mod util;
 mod fixutil;
 mod history;
 mod fix_k8s;
+mod fix_compose;
 mod fix_awsini;
 mod fix_javascript;
 mod fix_java;
