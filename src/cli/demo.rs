@@ -16,6 +16,12 @@ pub fn run(opts: DemoOpts) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let color = stdout.is_terminal();
     let mut out = stdout.lock();
-    run_demo(&DemoOptions { keep: opts.keep, color }, &mut out)?;
+    run_demo(
+        &DemoOptions {
+            keep: opts.keep,
+            color,
+        },
+        &mut out,
+    )?;
     Ok(ExitCode::Clean)
 }
