@@ -1,5 +1,5 @@
-//! The shell-family rewriters: shell scripts (and bash user data), `.env` files, Dockerfiles and
-//! docker-compose files.
+//! The shell-family rewriter: shell scripts (and bash user data), `.env` files and Dockerfiles
+//! (docker-compose files have their own rewriter, [`super::compose`]).
 //!
 //! Scripts, `.env` files and Dockerfiles go through the tokenizer in [`super::shell_lex`]:
 //! - `export AWS_…=…`, plain `NAME=key` assignments, inline prefixes (`AWS_SECRET_ACCESS_KEY=…
@@ -10,9 +10,6 @@
 //! - here-document lines holding keys; a here-document written into `.aws/credentials` goes whole;
 //! - variables that held keys are followed to the assignments and `aws configure set` calls that
 //!   use them; comments holding keys go.
-//!
-//! docker-compose `environment:` entries (list and map form) are removed line by line, and the
-//! `environment:` key with them when nothing is left under it.
 
 use super::powershell_lex::apply_edits;
 use super::shell_lex::{self as lex, assignment_name, references, Command, Tok, Token};
@@ -24,10 +21,6 @@ use std::ops::Range;
 /// Rewrites shell scripts, `.env` files and Dockerfiles.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ShellRewriter;
-
-/// Rewrites docker-compose files.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct ComposeRewriter;
 
 const KEY_SETTINGS: &[&str] = &[
     "aws_access_key_id",
