@@ -562,3 +562,61 @@ fn rewrite_filter_repo_writes_a_private_expressions_file() {
     // Nothing was rewritten.
     assert!(source.read("src/settings.py").contains(&pair.secret));
 }
+
+#[test]
+fn rewrite_drops_signatures_of_changed_commits_and_says_so() {
+    crate::util::require_tool("ssh-keygen");
+    let source = TestRepo::new();
+    let key = source.path().join(".git").join("signing_key");
+    let out = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f", key.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    source.git(&["config", "gpg.format", "ssh"]);
+    source.git(&["config", "user.signingkey", key.to_str().unwrap()]);
+    source.git(&["config", "commit.gpgsign", "true"]);
+    source.write("app/main.py", "print('hi')\n");
+    let base = source.commit("base");
+    let pair = FakeKeys::new(610).pair();
+    source.write("src/settings.py", settings_py(&pair, "eu-west-1"));
+    let signed = source.commit("signed commit with a key");
+    let raw = git_text(source.path(), &["cat-file", "commit", &signed]);
+    assert!(
+        raw.contains("gpgsig "),
+        "the test commit is not signed: {raw}"
+    );
+    let (code, out, err) =
+        run(source
+            .rolecall()
+            .args(["fix", "--rewrite", &format!("{base}..HEAD")]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("its signature dropped") && out.contains("rewritten unsigned"),
+        "{out}"
+    );
+    let new_raw = git_text(source.path(), &["cat-file", "commit", "HEAD"]);
+    assert!(!new_raw.contains("gpgsig"), "{new_raw}");
+    // Everything but the tree line and the signature is byte-identical.
+    let strip = |raw: &str| -> String {
+        let mut keep = Vec::new();
+        let mut in_sig = false;
+        for l in raw.lines() {
+            if l.starts_with("gpgsig ") {
+                in_sig = true;
+                continue;
+            }
+            if in_sig && l.starts_with(' ') {
+                continue;
+            }
+            in_sig = false;
+            if !l.starts_with("tree ") {
+                keep.push(l);
+            }
+        }
+        keep.join("\n")
+    };
+    assert_eq!(strip(&new_raw), strip(&raw));
+    // The unchanged base keeps its id and its signature.
+    assert_eq!(source.rev_parse("HEAD^"), base);
+}
