@@ -4,7 +4,7 @@
 //! rescan, rotation advice) and through the library without the rescan; the branch is reset
 //! between runs. Keys are generated at run time (`rolecall::fake`). Target: under 200 ms.
 //!
-//! Run: `cargo bench --bench rewrite` (or `benches/rewrite.sh`).
+//! Run: `cargo bench --bench rewrite`.
 
 use rolecall::fake::FakeKeys;
 use rolecall::rewrite::{rewrite_range, RewriteOptions};
