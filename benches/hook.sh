@@ -9,9 +9,10 @@
 # It builds `target/release/rolecall`, makes a bare server from CORPUS whose `main` stops 1,000
 # commits short of the corpus's, adds 300 more refs (branches and tags across history), installs
 # a measuring pre-receive hook, and pushes from a clone of CORPUS:
-#   1. typical push:       5 new commits                  (5 runs)
-#   2. large push:         1,000 new commits               (3 runs)
-#   3. initial push:       the whole repository into an empty server (2 runs)
+#   1. typical push:       3 new commits (under 1 MB)      (5 runs)
+#   2. ~100 MB push:       300 new commits                 (3 runs)
+#   3. large push:         1,000 new commits (~350 MB)     (3 runs)
+#   4. initial push:       the whole repository into an empty server (3 runs)
 # The measuring hook times, for the same stdin and the same quarantine, `git rev-list <new>…
 # --not --all` and then rolecall's whole hook (`rolecall hook pre-receive`, process start to
 # exit). Each push creates a new branch that is deleted afterwards, so every run sees the same
@@ -50,12 +51,14 @@ t0=\$(date +%s%N)
 git rev-list \$news --not --all >/dev/null
 t1=\$(date +%s%N)
 set +e
-printf '%s\n' "\$input" | '$bin' hook pre-receive 2>"$work/last-hook.txt"
+printf '%s\n' "\$input" | /usr/bin/time -f '%U %S' -o "$work/cpu.txt" \\
+    '$bin' hook pre-receive 2>"$work/last-hook.txt"
 rc=\$?
 t2=\$(date +%s%N)
 commits=\$(git rev-list --count \$news --not --all)
 ms() { awk -v a="\$1" -v b="\$2" 'BEGIN { printf "%.1f", (b - a) / 1e6 }'; }
-echo "revlist_ms=\$(ms \$t0 \$t1) hook_ms=\$(ms \$t1 \$t2) rc=\$rc commits=\$commits" >>"$log"
+cpu=\$(awk 'END { printf "%.0f", (\$1 + \$2) * 1000 }' "$work/cpu.txt")
+echo "revlist_ms=\$(ms \$t0 \$t1) hook_ms=\$(ms \$t1 \$t2) hook_cpu_ms=\$cpu rc=\$rc commits=\$commits" >>"$log"
 cat "$work/last-hook.txt" >&2
 exit \$rc
 EOF
@@ -86,37 +89,42 @@ git -C "$server" gc -q --prune=now
 install_hook "$server"
 echo "server: $(git -C "$server" for-each-ref | wc -l) refs, $(git -C "$server" rev-list --all --count) commits"
 
+# Every run must see the same server: after each push, the pushed branch and every object file
+# the push added are removed again (otherwise later runs would find their objects already there).
 run_push() { # label, repo, commit, runs
-    local label=$1 target=$2 commit=$3 runs=$4 i out rc
+    local label=$1 target=$2 commit=$3 runs=$4 i out rc line
     for i in $(seq 1 "$runs"); do
         [ "$label" = initial ] && new_server "$target"
+        find "$target/objects" -type f | sort >"$work/objects.before"
         set +e
         out=$(git -C "$client" push "$target" "$commit:refs/heads/bench-$label-$i" 2>&1)
         rc=$?
         set -e
-        local line
         line=$(tail -1 "$log")
         echo "$label run $i: $line push_rc=$rc"
         grep -E '^remote: rolecall: (scanned|accepted|rejected)' <<<"$out" | sed 's/^/    /' || true
-        if [ $rc -eq 0 ] && [ "$label" != initial ]; then
+        if [ $rc -eq 0 ]; then
             git -C "$target" update-ref -d "refs/heads/bench-$label-$i"
         fi
+        find "$target/objects" -type f | sort | comm -13 "$work/objects.before" - | xargs -r rm -f
         echo "$label $line" >>"$work/results.log"
     done
 }
 
 : >"$work/results.log"
 # Typical: 5 commits past the server's main; large: 1,000 commits; initial: everything.
-run_push typical "$server" "$(git -C "$client" rev-parse main~995)" 5
+run_push typical "$server" "$(git -C "$client" rev-parse main~997)" 5
+run_push mb100 "$server" "$(git -C "$client" rev-parse main~700)" 3
 run_push large "$server" "$(git -C "$client" rev-parse main)" 3
-run_push initial "$work/empty.git" "$(git -C "$client" rev-parse main)" 2
+run_push initial "$work/empty.git" "$(git -C "$client" rev-parse main)" 3
 
 echo
-echo "== medians (ms)        rev-list   rolecall hook   ratio"
+echo "== medians (ms)        rev-list   rolecall hook   ratio   hook CPU (user+sys)"
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-for label in typical large initial; do
+for label in typical mb100 large initial; do
     r=$(awk -v l="$label" '$1 == l { split($2, a, "="); print a[2] }' "$work/results.log" | median)
     h=$(awk -v l="$label" '$1 == l { split($3, a, "="); print a[2] }' "$work/results.log" | median)
-    awk -v l="$label" -v r="$r" -v h="$h" \
-        'BEGIN { printf "%-20s %10.1f %15.1f %8.1fx\n", l, r, h, (r > 0 ? h / r : 0) }'
+    c=$(awk -v l="$label" '$1 == l { split($4, a, "="); print a[2] }' "$work/results.log" | median)
+    awk -v l="$label" -v r="$r" -v h="$h" -v c="$c" \
+        'BEGIN { printf "%-20s %10.1f %15.1f %7.1fx %12.0f\n", l, r, h, (r > 0 ? h / r : 0), c }'
 done

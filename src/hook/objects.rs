@@ -63,7 +63,12 @@ fn from_quarantine(git_dir: &Path, quarantine: &Path) -> Result<PushObjects> {
     let mut seen = HashSet::new();
     let listed = objects::list_objects(quarantine, &mut seen)?;
     let total = listed.len();
-    let ids: Vec<Oid> = listed.into_iter().filter(|id| !odb.exists(*id)).collect();
+    // NO_REFRESH: most quarantined objects are new, and a plain `exists` miss rescans the
+    // main store's pack directory every time.
+    let ids: Vec<Oid> = listed
+        .into_iter()
+        .filter(|id| !odb.exists_ext(*id, git2::OdbLookupFlags::NO_REFRESH))
+        .collect();
     Ok(PushObjects {
         already_present: total - ids.len(),
         listed: total,
