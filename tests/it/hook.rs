@@ -771,3 +771,83 @@ fn hook_thin_pack_bases_already_on_the_server_are_not_rescanned() {
         .expect("stats line");
     assert!(present > 0, "thin-pack bases were not seen: {}", p.text);
 }
+
+#[test]
+fn hook_key_introduced_by_a_merge_resolution_is_rejected() {
+    let server = Server::new();
+    let client = client_with_base(&server);
+    client.write("conf.ini", "a = 1\n");
+    client.commit("conf");
+    client.git(&["checkout", "-q", "-b", "side"]);
+    client.write("conf.ini", "a = 2\n");
+    client.commit("side");
+    client.git(&["checkout", "-q", "main"]);
+    client.write("conf.ini", "a = 3\n");
+    client.commit("main");
+    let out = client.git_env(&["merge", "-q", "side", "-m", "merge"], &[]);
+    assert!(!out.status.success(), "the merge should conflict");
+    let pair = FakeKeys::new(312).pair();
+    client.write("conf.ini", format!("a = 4\n{}", creds(&pair)));
+    let merge = client.commit("merge side");
+    let p = push(client.path(), &server.url(), &["main"]);
+    assert!(!p.accepted(), "{}", p.text);
+    assert!(
+        p.text.contains(&format!("commit {}", short(&merge))),
+        "{}",
+        p.text
+    );
+    assert!(
+        p.text.contains("conf.ini:3  AWS access key ID"),
+        "{}",
+        p.text
+    );
+    assert_no_secret(&p.text, &[&pair.key_id, &pair.secret]);
+}
+
+#[test]
+fn hook_follows_the_quarantine_variable_whatever_the_directory_is_called() {
+    // GitHub Enterprise names its quarantine `ghq_*`; build one by hand with a real pack and
+    // run the hook as the server would, with the variable pointing at it.
+    let server = Server::new();
+    let client = client_with_base(&server);
+    let base = client.rev_parse("main");
+    let pair = FakeKeys::new(313).pair();
+    client.write(
+        "svc/.env",
+        format!(
+            "AWS_ACCESS_KEY_ID={}\nAWS_SECRET_ACCESS_KEY={}\n",
+            pair.key_id, pair.secret
+        ),
+    );
+    let leak = client.commit("env file");
+    let quarantine = server.path().join("objects").join("ghq_0f3a9c_custom");
+    std::fs::create_dir_all(quarantine.join("pack")).unwrap();
+    let mut pack = Command::new("git")
+        .current_dir(client.path())
+        .args(["pack-objects", "-q", "--revs"])
+        .arg(quarantine.join("pack").join("pack"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = pack.stdin.take().unwrap();
+        writeln!(stdin, "{leak}\n^{base}").unwrap();
+    }
+    assert!(pack.wait().unwrap().success());
+    let line = format!("{base} {leak} refs/heads/main\n");
+    let q = quarantine.to_string_lossy().into_owned();
+    let (code, text) = hook_direct(&server, line.as_bytes(), &[("GIT_QUARANTINE_PATH", &q)]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains(&format!("commit {}", short(&leak))), "{text}");
+    assert!(
+        text.contains("svc/.env:1  AWS access key ID  critical"),
+        "{text}"
+    );
+    assert_no_secret(&text, &[&pair.key_id, &pair.secret]);
+    // The same objects through GIT_OBJECT_DIRECTORY alone (no GIT_QUARANTINE_PATH).
+    let (code, text) = hook_direct(&server, line.as_bytes(), &[("GIT_OBJECT_DIRECTORY", &q)]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains(short(&leak)), "{text}");
+}
