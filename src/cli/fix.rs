@@ -151,7 +151,11 @@ fn report(detector: &Detector, run: &FixRun, err: &mut impl Write) -> std::io::R
 pub fn run(opts: FixOpts) -> anyhow::Result<ExitCode> {
     if opts.rewrite.is_some() || opts.filter_repo.is_some() {
         let request = rolecall::rewrite::RewriteRequest {
-            path: opts.paths.first().cloned().unwrap_or_else(|| PathBuf::from(".")),
+            path: opts
+                .paths
+                .first()
+                .cloned()
+                .unwrap_or_else(|| PathBuf::from(".")),
             range: opts.rewrite.clone(),
             dry_run: opts.dry_run,
             filter_repo: opts.filter_repo.clone(),

@@ -5,31 +5,31 @@
 //! runs it, and checks its work: the result must rescan clean of every credential the original
 //! had, or the file is left untouched and reported as needing a manual fix.
 
-pub mod powershell;
-pub mod powershell_lex;
-pub mod shell;
-pub mod shell_lex;
 pub mod php;
 pub mod php_lex;
+pub mod powershell;
+pub mod powershell_lex;
 pub mod python;
 pub mod python_lex;
 pub mod ruby;
 pub mod ruby_lex;
 pub mod script_edit;
 pub mod script_lex;
+pub mod shell;
+pub mod shell_lex;
 
 pub mod awsini;
+pub mod clike;
 pub mod compose;
+pub mod csharp;
 pub mod ecs;
 pub mod gha;
+pub mod go;
+pub mod java;
+pub mod javascript;
+pub mod paths;
 pub mod terraform;
 pub mod yamlcfg;
-pub mod clike;
-pub mod javascript;
-pub mod java;
-pub mod paths;
-pub mod go;
-pub mod csharp;
 
 use crate::detect::{Detector, Match};
 use serde::Serialize;
@@ -151,7 +151,11 @@ pub fn fix_text(detector: &Detector, path: &str, text: &str) -> FileFix {
         }];
         return fix;
     }
-    let file = FileToFix { path, text, matches: &matches };
+    let file = FileToFix {
+        path,
+        text,
+        matches: &matches,
+    };
     for rewriter in rewriters() {
         if !rewriter.handles(path, text) {
             continue;
@@ -162,7 +166,11 @@ pub fn fix_text(detector: &Detector, path: &str, text: &str) -> FileFix {
                 fix.rewriter = Some(rewriter.name());
                 fix.manual = manual;
             }
-            Outcome::Rewritten { text: new, notes, manual } => {
+            Outcome::Rewritten {
+                text: new,
+                notes,
+                manual,
+            } => {
                 fix.rewriter = Some(rewriter.name());
                 let left = still_present(detector, &matches, &new);
                 if left.is_empty() {
