@@ -104,6 +104,24 @@ impl FakeKeys {
     }
 }
 
+/// The two shapes of placeholder key ID people write in docs and templates.
+#[derive(Debug, Clone, Copy)]
+pub enum KeyIdPlaceholder {
+    /// `AKIA` followed by sixteen `X`.
+    Repeated,
+    /// `AKIA` followed by `ABCDEFGHIJKLMNOP`.
+    Sequential,
+}
+
+/// A placeholder key ID, assembled at run time so that no key-shaped string sits in the tree.
+pub fn placeholder_key_id(shape: KeyIdPlaceholder) -> String {
+    let body = match shape {
+        KeyIdPlaceholder::Repeated => "X".repeat(16),
+        KeyIdPlaceholder::Sequential => (b'A'..=b'P').map(char::from).collect(),
+    };
+    format!("AKIA{body}")
+}
+
 /// Generated values must never trip the detector's own placeholder guards by chance, or tests
 /// built on them would be flaky.
 fn has_word(s: &str) -> bool {
@@ -184,6 +202,8 @@ impl FakeKeys {
                 .replace('/', "%2F")
                 .replace('+', "%2B"),
             "JSON_SECRET" => self.secret_needing_escape().replace('/', "\\/"),
+            "REPEATED_KEY_ID" => placeholder_key_id(KeyIdPlaceholder::Repeated),
+            "SEQUENTIAL_KEY_ID" => placeholder_key_id(KeyIdPlaceholder::Sequential),
             p if p.len() == 4
                 && p.bytes()
                     .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) =>

@@ -232,8 +232,15 @@ mod tests {
     #[test]
     fn key_id_placeholders_are_rejected() {
         let s = settings();
-        assert!(!plausible_key_id("{REPEATED_KEY_ID}", &s));
-        assert!(!plausible_key_id("{SEQUENTIAL_KEY_ID}", &s));
+        use crate::fake::{placeholder_key_id, KeyIdPlaceholder};
+        assert!(!plausible_key_id(
+            &placeholder_key_id(KeyIdPlaceholder::Repeated),
+            &s
+        ));
+        assert!(!plausible_key_id(
+            &placeholder_key_id(KeyIdPlaceholder::Sequential),
+            &s
+        ));
         assert!(!plausible_key_id("AKIAIOSFODNN7EXAMPLE", &s));
         assert!(plausible_key_id(
             &crate::fake::FakeKeys::new(5).key_id("AKIA"),
