@@ -137,10 +137,13 @@ pub fn run_pre_receive<R: Read + Send + 'static>(
         ))),
         Ok(_) => match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
             Ok(r) => r,
-            Err(_) => {
+            Err(mpsc::RecvTimeoutError::Timeout) => {
                 cancel.store(true, Ordering::Relaxed);
                 Err(crate::error::Error::new(ErrorKind::Timeout))
             }
+            Err(mpsc::RecvTimeoutError::Disconnected) => Err(crate::error::Error::input(
+                "internal error: the scan stopped without a result",
+            )),
         },
     };
     let mut verdict = decide(result, env, config);
@@ -387,4 +390,52 @@ pub fn load_config(
 /// The git directory of the repository at `path` (for `hook install` and config discovery).
 pub fn git_dir_of(path: &std::path::Path) -> Result<PathBuf> {
     Ok(open_repo(path)?.path().to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Hanging;
+    impl Read for Hanging {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            std::thread::sleep(Duration::from_secs(3600));
+            Ok(0)
+        }
+    }
+
+    #[test]
+    fn a_stdin_that_never_closes_gets_a_verdict_within_the_budget() {
+        let env = HookEnv::default();
+        let mut config = Config::default();
+        config.hook.time_budget_ms = 200;
+        let started = Instant::now();
+        let v = run_pre_receive(Hanging, &env, &config);
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(v.outcome, Outcome::Error);
+        assert!(!v.accepted);
+        assert!(v.message.contains("stdin was not closed"), "{}", v.message);
+        config.hook.on_error = OnFailure::Allow;
+        let v = run_pre_receive(Hanging, &env, &config);
+        assert!(
+            v.accepted && v.message.contains("ACCEPTED UNCHECKED"),
+            "{}",
+            v.message
+        );
+    }
+
+    #[test]
+    fn malformed_input_follows_on_error_and_gitlab_prefixes_rejections() {
+        let env = HookEnv::default();
+        let mut config = Config::default();
+        config.hook.gitlab = true;
+        let v = run_pre_receive(&b"not a ref line\n"[..], &env, &config);
+        assert_eq!((v.outcome, v.accepted), (Outcome::Error, false));
+        assert_eq!(v.exit_code(), crate::ExitCode::Found);
+        assert!(v.message.contains("line 1"), "{}", v.message);
+        assert!(v
+            .message
+            .lines()
+            .all(|l| l.starts_with(message::GITLAB_PREFIX)));
+    }
 }
