@@ -605,3 +605,39 @@ fn hook_follows_the_quarantine_variable_whatever_the_directory_is_called() {
     assert_eq!(code, 1, "{text}");
     assert!(text.contains(short(&leak)), "{text}");
 }
+
+#[test]
+fn hook_shipped_script_runs_rolecall_and_fails_closed_without_it() {
+    let server = Server::without_hook();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/pre-receive");
+    let hook = server.path().join("hooks/pre-receive");
+    std::fs::copy(&script, &hook).unwrap();
+    let client = TestRepo::new();
+    client.write("a.txt", "a\n");
+    client.commit("init");
+    let bin = rolecall_bin();
+    let bin = bin.to_str().unwrap();
+    let push_with = |env: &[(&str, &str)]| {
+        let out = crate::util::git_in(client.path(), &["push", &server.url(), "main"], env);
+        let text = String::from_utf8_lossy(&out.stderr).into_owned();
+        (out.status.success(), text)
+    };
+    let (ok, text) = push_with(&[
+        ("ROLECALL_BIN", "/nonexistent/rolecall"),
+        ("PATH", "/usr/bin:/bin"),
+    ]);
+    assert!(!ok, "{text}");
+    assert!(text.contains("rolecall binary is not installed"), "{text}");
+    let (ok, text) = push_with(&[("ROLECALL_BIN", bin)]);
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("remote: rolecall: accepted 1 ref update(s)"),
+        "{text}"
+    );
+    let pair = FakeKeys::new(314).pair();
+    client.write("creds", creds(&pair));
+    client.commit("creds");
+    let (ok, text) = push_with(&[("ROLECALL_BIN", bin)]);
+    assert!(!ok && text.contains("push rejected"), "{text}");
+    assert_no_secret(&text, &[&pair.key_id, &pair.secret]);
+}
