@@ -113,7 +113,7 @@ fn truncate(s: &str, max: usize) -> String {
 }
 
 /// Reads all of `reader` (at most [`MAX_STDIN_BYTES`]) on a helper thread, giving up at
-/// `deadline`: a hook must never hang on a stdin that is not closed.
+/// `deadline` (a timeout error): a hook must never hang on a stdin that is not closed.
 pub fn read_bounded<R: Read + Send + 'static>(reader: R, deadline: Instant) -> Result<Vec<u8>> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
@@ -131,9 +131,8 @@ pub fn read_bounded<R: Read + Send + 'static>(reader: R, deadline: Instant) -> R
         ))),
         Ok(Ok(buf)) => Ok(buf),
         Ok(Err(e)) => Err(Error::input(format!("cannot read the hook's stdin: {e}"))),
-        Err(_) => Err(Error::input(
-            "the hook's stdin was not closed within the time budget",
-        )),
+        // Not closed in time: the budget ran out, so `on_timeout` decides.
+        Err(_) => Err(Error::new(crate::error::ErrorKind::Timeout)),
     }
 }
 
@@ -316,8 +315,11 @@ mod tests {
         }
         let start = Instant::now();
         let deadline = start + std::time::Duration::from_millis(100);
-        let err = read_bounded(Never, deadline).unwrap_err().to_string();
-        assert!(err.contains("not closed"), "{err}");
+        let err = read_bounded(Never, deadline).unwrap_err();
+        assert!(
+            matches!(err.kind(), crate::error::ErrorKind::Timeout),
+            "{err}"
+        );
         assert!(start.elapsed() < std::time::Duration::from_secs(10));
     }
 }

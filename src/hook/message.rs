@@ -63,7 +63,8 @@ pub fn finding_list(findings: &[Finding]) -> String {
             f.severity,
             f.redacted
         );
-        if let Some(account) = &f.account_id {
+        // Only a 12-digit value is an AWS account (older key formats decode to other numbers).
+        if let Some(account) = f.account_id.as_ref().filter(|a| a.len() == 12) {
             let _ = write!(line, "  (account {account})");
         }
         out.push_str(&line);
@@ -113,12 +114,20 @@ fn next_steps(blocking: &[Finding]) -> String {
                 short(first)
             );
             let list: Vec<String> = commits.iter().map(|c| short(c)).collect();
-            let _ = writeln!(
-                out,
-                "     mark commit{} {} as \"edit\"; at each stop remove the key from the file,",
-                plural(list.len()),
-                list.join(", ")
-            );
+            if list.len() <= 3 {
+                let _ = writeln!(
+                    out,
+                    "     mark commit{} {} as \"edit\"; at each stop remove the key from the file,",
+                    plural(list.len()),
+                    list.join(", ")
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "     mark the {} commits listed above as \"edit\"; at each stop remove the key,",
+                    list.len()
+                );
+            }
             out.push_str(
                 "     then `git commit --amend` and `git rebase --continue`.\n\
                  \x20    A key in a commit message: mark the commit \"reword\" instead.\n",
@@ -142,17 +151,26 @@ fn next_steps(blocking: &[Finding]) -> String {
             "       aws iam update-access-key --status Inactive --access-key-id <its key ID>\n",
         );
     } else {
-        let mut seen: Vec<&str> = Vec::new();
-        for k in keys {
-            if seen.contains(&k.redacted.as_str()) {
-                continue;
+        let mut ids: Vec<&str> = Vec::new();
+        for k in &keys {
+            if !ids.contains(&k.redacted.as_str()) {
+                ids.push(&k.redacted);
             }
-            seen.push(&k.redacted);
+        }
+        if ids.len() > 3 {
             let _ = writeln!(
                 out,
-                "       aws iam update-access-key --status Inactive --access-key-id {}",
-                k.redacted
+                "       aws iam update-access-key --status Inactive --access-key-id <key ID>\n\
+                 \x20      for each of the {} key IDs listed above",
+                ids.len()
             );
+        } else {
+            for id in ids {
+                let _ = writeln!(
+                    out,
+                    "       aws iam update-access-key --status Inactive --access-key-id {id}"
+                );
+            }
         }
     }
     out.push_str(
@@ -250,6 +268,22 @@ mod tests {
         }
         assert!(!text.contains(&pair.key_id) && !text.contains(&pair.secret));
         assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+        let many: Vec<Finding> = (0..20)
+            .map(|i| {
+                let mut f = finding(
+                    Kind::AccessKeyId,
+                    &FakeKeys::new(i).key_id("AKIA"),
+                    Some("a"),
+                    Source::Blob,
+                );
+                f.commit = Some(format!("{i:040}"));
+                f
+            })
+            .collect();
+        let long = rejection(&many);
+        assert!(long.contains("mark the 20 commits listed above"), "{long}");
+        assert!(long.contains("for each of the 20 key IDs"), "{long}");
+        assert!(long.lines().all(|l| l.chars().count() <= 100), "{long}");
         let gl = gitlab(&text);
         assert!(gl.lines().all(|l| l.starts_with(GITLAB_PREFIX)));
     }

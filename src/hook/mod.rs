@@ -412,10 +412,10 @@ mod tests {
         let started = Instant::now();
         let v = run_pre_receive(Hanging, &env, &config);
         assert!(started.elapsed() < Duration::from_secs(5));
-        assert_eq!(v.outcome, Outcome::Error);
+        assert_eq!(v.outcome, Outcome::Timeout);
         assert!(!v.accepted);
-        assert!(v.message.contains("stdin was not closed"), "{}", v.message);
-        config.hook.on_error = OnFailure::Allow;
+        assert!(v.message.contains("time budget of 200 ms"), "{}", v.message);
+        config.hook.on_timeout = OnFailure::Allow;
         let v = run_pre_receive(Hanging, &env, &config);
         assert!(
             v.accepted && v.message.contains("ACCEPTED UNCHECKED"),
