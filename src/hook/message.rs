@@ -108,29 +108,34 @@ fn next_steps(blocking: &[Finding]) -> String {
     );
     match commits.first() {
         Some(first) => {
+            out.push_str(
+                "     rolecall rewrites them for you (same authors, dates and messages; a backup \
+                 ref is kept):\n\
+                 \x20      rolecall fix --rewrite      (rewrites @{upstream}..HEAD; try --dry-run first)\n",
+            );
             let _ = writeln!(
                 out,
-                "       git rebase -i {}^        (use --root if it is your first commit)",
+                "     Or by hand: git rebase -i {}^   (--root if it is your first commit),",
                 short(first)
             );
             let list: Vec<String> = commits.iter().map(|c| short(c)).collect();
             if list.len() <= 3 {
                 let _ = writeln!(
                     out,
-                    "     mark commit{} {} as \"edit\"; at each stop remove the key from the file,",
+                    "     mark commit{} {} as \"edit\",",
                     plural(list.len()),
                     list.join(", ")
                 );
             } else {
                 let _ = writeln!(
                     out,
-                    "     mark the {} commits listed above as \"edit\"; at each stop remove the key,",
+                    "     mark the {} commits listed above as \"edit\",",
                     list.len()
                 );
             }
             out.push_str(
-                "     then `git commit --amend` and `git rebase --continue`.\n\
-                 \x20    A key in a commit message: mark the commit \"reword\" instead.\n",
+                "     remove the key (\"reword\" for a key in a message), then `git commit --amend`\n\
+                 \x20    and `git rebase --continue`.\n",
             );
         }
         None => out.push_str(
@@ -260,6 +265,7 @@ mod tests {
             "(account 210987654321)",
             "commit message, line 3  AWS secret access key",
             "git rebase -i 0123456789ab^",
+            "rolecall fix --rewrite",
             "rolecall fix",
             "Rotate this key",
             "--status Inactive",
