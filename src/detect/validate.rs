@@ -41,7 +41,8 @@ pub fn account_id(key_id: &str) -> Option<String> {
     // 16 chars × 5 bits = 80 bits = 10 bytes; the first 6 bytes are the top 48 bits.
     let top48 = (acc >> 32) as u64;
     let account = (top48 & 0x7fff_ffff_ff80) >> 7;
-    Some(format!("{account:012}"))
+    // Account IDs have 12 digits; a larger number means the body was not laid out by AWS.
+    (account <= 999_999_999_999).then(|| format!("{account:012}"))
 }
 
 /// Facts for a key ID given its prefix-table row.
@@ -207,6 +208,12 @@ mod tests {
                 Some(format!("{account:012}").as_str())
             );
         }
+    }
+
+    #[test]
+    fn bodies_that_decode_past_twelve_digits_have_no_account() {
+        // All-'7' decodes to the largest 40-bit number, 1,099,511,627,775: not an account.
+        assert_eq!(account_id(&format!("AKIA{}", "7".repeat(16))), None);
     }
 
     #[test]
