@@ -25,16 +25,17 @@ pub enum TextForm {
 /// transcoded to UTF-8; everything else is scanned as it is.
 pub fn decode_for_scan(bytes: &[u8]) -> (Cow<'_, [u8]>, TextForm) {
     let head = &bytes[..bytes.len().min(SNIFF_LEN)];
-    if let Some(little_endian) = utf16_endianness(head) {
-        return (
+    let has_bom = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
+    // UTF-16 text without a BOM always has NUL bytes: most blobs skip the analysis.
+    if !has_bom && memchr::memchr(0, head).is_none() {
+        return (Cow::Borrowed(bytes), TextForm::Bytes);
+    }
+    match utf16_endianness(head) {
+        Some(little_endian) => (
             Cow::Owned(transcode_utf16(bytes, little_endian)),
             TextForm::Utf16,
-        );
-    }
-    if head.contains(&0) {
-        (Cow::Borrowed(bytes), TextForm::Binary)
-    } else {
-        (Cow::Borrowed(bytes), TextForm::Bytes)
+        ),
+        None => (Cow::Borrowed(bytes), TextForm::Binary),
     }
 }
 
