@@ -211,6 +211,20 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
+/// The tips `rolecall fix --rewrite` will produce, so the pusher can check they got it right.
+pub fn rewrite_tips(tips: &[(String, git2::Oid)]) -> String {
+    let mut out = String::new();
+    for (name, tip) in tips {
+        let short_name = name.strip_prefix("refs/heads/").unwrap_or(name);
+        let _ = writeln!(
+            out,
+            "rolecall: after `rolecall fix --rewrite` (@{{upstream}}..HEAD), {short_name} will be at\n\
+             rolecall:   {tip}"
+        );
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

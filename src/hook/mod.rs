@@ -100,6 +100,8 @@ impl HookVerdict {
 /// What the worker thread found.
 struct Judgement {
     updates: Vec<RefUpdate>,
+    /// Per rejected ref, the tip `rolecall fix --rewrite` will produce.
+    tips: Vec<(String, git2::Oid)>,
     findings: Vec<Finding>,
     stats: Stats,
     skipped: usize,
@@ -167,6 +169,7 @@ fn judge<R: Read + Send + 'static>(
     let push = objects::push_objects(env, &updates)?;
     let mut judgement = Judgement {
         updates,
+        tips: Vec::new(),
         findings: Vec::new(),
         stats: Stats::default(),
         skipped: 0,
@@ -191,7 +194,38 @@ fn judge<R: Read + Send + 'static>(
     judgement.stats = report.stats;
     judgement.stats.suppressed += suppressed;
     judgement.skipped = report.skipped.len();
+    if judgement
+        .findings
+        .iter()
+        .any(|f| matches!(config.hook.action(f.severity), HookAction::Block))
+    {
+        judgement.tips = rewrite_tips(&push.opener, &judgement.updates, deadline);
+    }
     Ok(judgement)
+}
+
+/// For each updated ref whose old value the server has, the tip `rolecall fix --rewrite` will
+/// produce for `old..new` (the pusher's `@{upstream}..HEAD`). Best effort within the deadline:
+/// a ref whose prediction fails or runs late is simply left out of the message.
+fn rewrite_tips(
+    opener: &crate::git::RepoOpener,
+    updates: &[input::RefUpdate],
+    deadline: Instant,
+) -> Vec<(String, git2::Oid)> {
+    let mut tips = Vec::new();
+    for u in updates.iter().filter(|u| !u.is_create() && !u.is_delete()) {
+        if Instant::now() + Duration::from_millis(200) > deadline {
+            break;
+        }
+        let Ok(scratch) = opener.open() else { break };
+        let range = format!("{}..{}", u.old, u.new);
+        if let Ok(tip) = crate::rewrite::predict_tip(&scratch, &range) {
+            if tip != u.new {
+                tips.push((u.name.clone(), tip));
+            }
+        }
+    }
+    tips
 }
 
 fn decide(result: Result<Judgement>, env: &HookEnv, config: &Config) -> HookVerdict {
@@ -243,6 +277,7 @@ fn decide(result: Result<Judgement>, env: &HookEnv, config: &Config) -> HookVerd
             reason = Some(what);
         }
         Ok(j) => {
+            let tips = message::rewrite_tips(&j.tips);
             verdict.updates = j.updates;
             verdict.stats = j.stats;
             verdict.listed = j.listed;
@@ -304,6 +339,7 @@ fn decide(result: Result<Judgement>, env: &HookEnv, config: &Config) -> HookVerd
                         verdict
                             .message
                             .push_str(&message::rejection(&verdict.blocking));
+                        verdict.message.push_str(&tips);
                     }
                 }
             } else if let Some(why) = bypass {

@@ -140,6 +140,17 @@ pub fn rewrite_range_with(
     Ok(report)
 }
 
+/// The tip that rewriting `range` would produce, computed without writing anything: new objects
+/// go to an in-memory object store added to `scratch`, so pass a handle of its own that is dropped
+/// afterwards. The rewrite is deterministic, so the pre-receive hook can tell a pusher which tip
+/// `rolecall fix --rewrite` will give them.
+pub fn predict_tip(scratch: &Repository, range: &str) -> Result<Oid> {
+    let detector = Detector::builtin();
+    let plan = plan::plan(scratch, Some(range))?;
+    scratch.odb()?.add_new_mempack_backend(1000)?;
+    Ok(build(scratch, &detector, &plan, true)?.new_tip)
+}
+
 /// Writes the new blobs, trees and commits for every commit of the plan.
 fn build(
     repo: &Repository,

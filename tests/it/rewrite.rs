@@ -620,3 +620,28 @@ fn rewrite_drops_signatures_of_changed_commits_and_says_so() {
     // The unchanged base keeps its id and its signature.
     assert_eq!(source.rev_parse("HEAD^"), base);
 }
+
+/// Issue 6: the hook's rejection names the tip `rolecall fix --rewrite` will produce, and the
+/// developer's rewrite produces exactly that tip.
+#[test]
+fn issue6_hook_rejection_predicts_the_rewritten_tip() {
+    let server = Server::new();
+    let client = client_of(&server.url());
+    let pair = FakeKeys::new(611).pair();
+    three_commits(&client, &pair);
+    let rejected = push(client.path(), "origin", &["main"]);
+    assert!(!rejected.accepted(), "{}", rejected.text);
+    let lines: Vec<&str> = rejected.text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("main will be at"))
+        .unwrap_or_else(|| panic!("no predicted tip in:\n{}", rejected.text));
+    let predicted = lines[at + 1]
+        .split_whitespace()
+        .find(|w| w.len() == 40)
+        .expect("the next line holds the tip")
+        .to_string();
+    let (code, out, err) = run(client.rolecall().args(["fix", "--rewrite"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(client.rev_parse("HEAD"), predicted);
+}
