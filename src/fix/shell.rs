@@ -465,7 +465,7 @@ fn finish(file: &FileToFix<'_>, mut plan: Plan) -> Outcome {
     plan.note("Attach an IAM role where this runs (instance profile, ECS task role, IRSA/Pod Identity); the AWS CLI and SDKs find its credentials through the default chain.");
     match apply_edits(file.text, &plan.edits) {
         Some(text) => Outcome::Rewritten {
-            text,
+            text: fill_emptied_bodies(&text),
             notes: plan.notes,
             manual: std::mem::take(&mut plan.manual),
         },
@@ -474,6 +474,47 @@ fn finish(file: &FileToFix<'_>, mut plan: Plan) -> Outcome {
             "the credential edits overlap in a way rolecall does not untangle",
         ),
     }
+}
+
+/// Keywords that open a compound command's body, and those that close one.
+const BODY_OPENERS: &[&str] = &["then", "do", "else", "{"];
+const BODY_CLOSERS: &[&str] = &["fi", "done", "else", "elif", "}"];
+
+/// A body left empty by the removal of its only command (`then` directly followed by `fi`) is a
+/// syntax error in shell: fill it with the no-op `:` at the indentation the body had.
+fn fill_emptied_bodies(text: &str) -> String {
+    let (tokens, _) = lex::lex(text);
+    let significant: Vec<&Token> = tokens
+        .iter()
+        .filter(|t| !matches!(t.kind, Tok::Space | Tok::Comment | Tok::Continuation))
+        .collect();
+    let word = |t: &Token| (t.kind == Tok::Word).then(|| &text[t.span.clone()]);
+    let mut inserts: Vec<(usize, String)> = Vec::new();
+    for (i, opener) in significant.iter().enumerate() {
+        if !word(opener).is_some_and(|w| BODY_OPENERS.contains(&w)) {
+            continue;
+        }
+        let next = significant[i + 1..].iter().find(|t| {
+            !(t.kind == Tok::Newline || (t.kind == Tok::Op && &text[t.span.clone()] == ";"))
+        });
+        let Some(closer) = next else { continue };
+        if !word(closer).is_some_and(|w| BODY_CLOSERS.contains(&w)) {
+            continue;
+        }
+        let line_start = text[..closer.span.start].rfind('\n').map_or(0, |n| n + 1);
+        let before_closer = &text[line_start..closer.span.start];
+        if before_closer.trim().is_empty() && line_start > opener.span.end {
+            // The closer starts its own line: the body goes on the line before it.
+            inserts.push((line_start, format!("{before_closer}  :\n")));
+        } else {
+            inserts.push((opener.span.end, " :;".to_string()));
+        }
+    }
+    let mut out = text.to_string();
+    for (at, filler) in inserts.into_iter().rev() {
+        out.insert_str(at, &filler);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -553,5 +594,16 @@ mod tests {
                 let _ = ShellRewriter.rewrite(&FileToFix { path, text: &text, matches: &matches });
             }
         }
+    }
+
+    #[test]
+    fn emptied_bodies_get_the_no_op() {
+        let text = "if [ -z \"$CI\" ]; then\n  # creds\nfi\nfor f in a b; do\ndone\nif x; then fi\nf() {\n}\n";
+        assert_eq!(
+            fill_emptied_bodies(text),
+            "if [ -z \"$CI\" ]; then\n  # creds\n  :\nfi\nfor f in a b; do\n  :\ndone\nif x; then :; fi\nf() {\n  :\n}\n"
+        );
+        let full = "if x; then\n  echo hi\nfi\n";
+        assert_eq!(fill_emptied_bodies(full), full);
     }
 }

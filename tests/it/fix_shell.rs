@@ -94,3 +94,39 @@ fn a_minio_endpoint_env_file_stays_untouched() {
         case.fix.manual
     );
 }
+
+/// A key that was the only command of an `if`/`for` body: removing it must not leave an empty
+/// body (a syntax error), so the body becomes the no-op `:`.
+#[test]
+fn emptied_if_and_loop_bodies_keep_the_script_valid() {
+    let template = [
+        "#!/bin/bash",
+        "set -e",
+        "if [ -z \"$CI\" ]; then",
+        "  export AWS_ACCESS_KEY_ID={AKIA}",
+        "  export AWS_SECRET_ACCESS_KEY={SECRET}",
+        "fi",
+        "for profile in build deploy; do",
+        "  aws configure set aws_access_key_id {AKIA} --profile \"$profile\"",
+        "done",
+        "aws s3 cp s3://acme-installers/agent.msi /tmp/agent.msi",
+        "",
+    ]
+    .join("\n");
+    require_tool("bash");
+    let case = round_trip("deploy.sh", &template, 507);
+    case.assert_parses("bash", &["-n", "{}"]);
+    assert!(
+        case.patched.contains("then\n  :\nfi\n"),
+        "{}",
+        case.safe_patched()
+    );
+    assert!(
+        case.patched.contains("do\n  :\ndone\n"),
+        "{}",
+        case.safe_patched()
+    );
+    assert!(case
+        .patched
+        .ends_with("aws s3 cp s3://acme-installers/agent.msi /tmp/agent.msi\n"));
+}
