@@ -313,6 +313,6 @@ fn git(dir: &Path, args: &[&str]) -> Result<String> {
 }
 
 /// The path of the running rolecall binary (the demo's hook calls it).
-pub fn current_binary() -> Result<PathBuf> {
+fn current_binary() -> Result<PathBuf> {
     std::env::current_exe().map_err(Error::from)
 }

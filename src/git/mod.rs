@@ -129,8 +129,6 @@ pub struct RawMessage<'a> {
     pub signature: Option<Signature>,
     /// The message (after the blank line that ends the headers).
     pub message: &'a [u8],
-    /// Byte offset of the message in the raw object.
-    pub message_offset: usize,
 }
 
 /// Splits a raw commit or tag object into its signature and message.
@@ -147,7 +145,6 @@ pub fn parse_raw_message<'a>(raw: &'a [u8], signature_header: &str) -> RawMessag
     RawMessage {
         signature,
         message: &raw[end..],
-        message_offset: end,
     }
 }
 

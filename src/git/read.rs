@@ -174,7 +174,7 @@ fn scan_chunk(
             ObjectType::Commit => {
                 out.commits.push(id);
                 counters.messages.fetch_add(1, Ordering::Relaxed);
-                scan_message(detector, id, data, "author").map(|(sig, matches)| ObjectHit {
+                scan_message(detector, data, "author").map(|(sig, matches)| ObjectHit {
                     id,
                     object: HitObject::Commit(sig),
                     matches,
@@ -182,7 +182,7 @@ fn scan_chunk(
             }
             ObjectType::Tag => {
                 counters.messages.fetch_add(1, Ordering::Relaxed);
-                scan_message(detector, id, data, "tagger").map(|(sig, matches)| ObjectHit {
+                scan_message(detector, data, "tagger").map(|(sig, matches)| ObjectHit {
                     id,
                     object: HitObject::Tag(sig),
                     matches,
@@ -198,7 +198,6 @@ fn scan_chunk(
 /// Scans the message of a raw commit or tag.
 pub fn scan_message(
     detector: &Detector,
-    _id: Oid,
     raw: &[u8],
     signature_header: &str,
 ) -> Option<(Option<Signature>, Vec<Match>)> {

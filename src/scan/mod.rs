@@ -10,11 +10,10 @@ pub mod range;
 pub mod staged;
 
 use crate::detect::Detector;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::Result;
 use crate::finding::Finding;
-use crate::git::{open_repo, RepoOpener};
+use crate::git::RepoOpener;
 use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Instant;
@@ -91,27 +90,6 @@ impl Default for ScanOptions {
     }
 }
 
-/// What `rolecall scan PATH` should look at.
-#[derive(Debug, Clone)]
-pub struct ScanRequest {
-    /// A repository (work tree, subfolder or bare) or a plain folder.
-    pub path: PathBuf,
-    /// Also scan a repository's uncommitted files.
-    pub worktree: bool,
-}
-
-/// Scans `request.path`: a repository's whole history (plus, with `worktree`, its uncommitted
-/// files), or, for a folder that is not a repository, the files on disk.
-pub fn run(request: &ScanRequest, detector: &Detector, opts: &ScanOptions) -> Result<ScanReport> {
-    match open_repo(&request.path) {
-        Ok(repo) => run_with_repo(&repo, request.worktree, detector, opts),
-        Err(e) if matches!(e.kind(), ErrorKind::NotARepository(_)) => {
-            files::scan_folder(&request.path, detector, opts)
-        }
-        Err(e) => Err(e),
-    }
-}
-
 /// Scans an open repository's whole history (and, with `worktree`, its uncommitted files).
 pub fn run_with_repo(
     repo: &git2::Repository,
@@ -140,14 +118,5 @@ impl ScanReport {
         a.bytes += b.bytes;
         a.suppressed += b.suppressed;
         a.seconds += b.seconds;
-    }
-}
-
-/// Whether `path` exists; a clear error when it does not.
-pub fn require_exists(path: &Path) -> Result<()> {
-    if path.exists() {
-        Ok(())
-    } else {
-        Err(Error::new(ErrorKind::NotFound(path.to_path_buf())))
     }
 }
