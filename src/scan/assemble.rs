@@ -137,29 +137,44 @@ fn from_signature(id: Oid, sig: &Signature, summary: &str) -> CommitInfo {
 /// Pairs key IDs and secrets that one commit introduced in different files (a key ID in
 /// `config.py`, its secret in `.env`): both become critical.
 pub fn pair_within_commits(findings: &mut [Finding]) {
-    let mut by_commit: HashMap<String, (Vec<usize>, Vec<usize>)> = HashMap::new();
+    let mut by_commit: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, f) in findings.iter().enumerate() {
-        let (Some(commit), None) = (&f.commit, &f.pair) else {
-            continue;
-        };
-        let entry = by_commit.entry(commit.clone()).or_default();
-        match f.kind {
-            Kind::AccessKeyId if f.severity == Severity::Medium => entry.0.push(i),
-            Kind::SecretAccessKey => entry.1.push(i),
-            _ => {}
+        if let Some(commit) = &f.commit {
+            by_commit.entry(commit.clone()).or_default().push(i);
         }
     }
-    for (keys, secrets) in by_commit.into_values() {
-        for (k, s) in keys.into_iter().zip(secrets) {
-            let (kf, sf) = (
-                findings[k].fingerprint.clone(),
-                findings[s].fingerprint.clone(),
-            );
-            findings[k].pair = Some(sf);
-            findings[s].pair = Some(kf);
-            findings[k].severity = Severity::Critical;
-            findings[s].severity = Severity::Critical;
-        }
+    for members in by_commit.into_values() {
+        pair_group(findings, &members);
+    }
+}
+
+/// Pairs the unpaired access key IDs and secrets among `members` (indices into `findings`, one
+/// commit's worth — or the staged changes that will become one), in order: both become critical.
+pub fn pair_group(findings: &mut [Finding], members: &[usize]) {
+    let unpaired = |kind: Kind, f: &Finding| {
+        f.pair.is_none()
+            && f.kind == kind
+            && (kind != Kind::AccessKeyId || f.severity == Severity::Medium)
+    };
+    let keys: Vec<usize> = members
+        .iter()
+        .copied()
+        .filter(|&i| unpaired(Kind::AccessKeyId, &findings[i]))
+        .collect();
+    let secrets: Vec<usize> = members
+        .iter()
+        .copied()
+        .filter(|&i| unpaired(Kind::SecretAccessKey, &findings[i]))
+        .collect();
+    for (k, s) in keys.into_iter().zip(secrets) {
+        let (kf, sf) = (
+            findings[k].fingerprint.clone(),
+            findings[s].fingerprint.clone(),
+        );
+        findings[k].pair = Some(sf);
+        findings[s].pair = Some(kf);
+        findings[k].severity = Severity::Critical;
+        findings[s].severity = Severity::Critical;
     }
 }
 

@@ -139,6 +139,10 @@ pub fn scan_staged(
         report.findings.extend(findings);
         report.stats.suppressed += suppressed;
     }
+    // The staged changes are the next commit: a key ID and its secret staged in different files
+    // pair as they would in that commit.
+    let everything: Vec<usize> = (0..report.findings.len()).collect();
+    assemble::pair_group(&mut report.findings, &everything);
     assemble::sort_findings(&mut report.findings);
     report.stats.seconds = started.elapsed().as_secs_f64();
     Ok(report)

@@ -330,3 +330,33 @@ fn submodule_symlink_and_binary_do_not_break_the_scan() {
     assert_eq!(report.findings[0].path.as_deref(), Some("blob.bin"));
     assert!(!report.incomplete());
 }
+
+#[test]
+fn key_and_secret_in_different_files_of_one_commit_pair() {
+    let repo = TestRepo::new();
+    let pair = FakeKeys::new(113).pair();
+    repo.write(
+        "app/config.py",
+        format!("AWS_ACCESS_KEY_ID = \"{}\"\n", pair.key_id),
+    );
+    repo.write(
+        "app/.env",
+        format!("AWS_SECRET_ACCESS_KEY={}\n", pair.secret),
+    );
+    repo.commit("config and env");
+    // A key ID alone in another commit stays medium.
+    let other = FakeKeys::new(114).key_id("AKIA");
+    repo.write("notes.txt", format!("old key {other}\n"));
+    repo.commit("notes");
+    let report = scan(&repo);
+    let severity = |path: &str| {
+        report
+            .findings
+            .iter()
+            .find(|f| f.path.as_deref() == Some(path))
+            .map(|f| f.severity)
+    };
+    assert_eq!(severity("app/config.py"), Some(Severity::Critical));
+    assert_eq!(severity("app/.env"), Some(Severity::Critical));
+    assert_eq!(severity("notes.txt"), Some(Severity::Medium));
+}

@@ -230,3 +230,37 @@ fn pre_commit_hook_rejects_a_commit_with_a_key_and_passes_a_clean_one() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not found"));
 }
+
+/// The staged changes are the next commit: a key ID staged in one file and its secret in another
+/// pair into a critical credential, as the history scan pairs them within a commit.
+#[test]
+fn staged_key_and_secret_in_different_files_pair() {
+    use rolecall::finding::{Kind, Severity};
+    let repo = TestRepo::new();
+    repo.write("README.md", "hi\n");
+    repo.commit("init");
+    let pair = FakeKeys::new(808).pair();
+    repo.write("app/config.py", key_line(&pair.key_id));
+    repo.write(
+        "app/.env",
+        format!("AWS_SECRET_ACCESS_KEY={}\n", pair.secret),
+    );
+    repo.git(&["add", "-A"]);
+    let report = staged(&repo);
+    assert_eq!(report.findings.len(), 2, "{:#?}", report.findings);
+    assert!(report
+        .findings
+        .iter()
+        .all(|f| f.severity == Severity::Critical && f.pair.is_some()));
+    let key = report
+        .findings
+        .iter()
+        .find(|f| f.kind == Kind::AccessKeyId)
+        .unwrap();
+    let secret = report
+        .findings
+        .iter()
+        .find(|f| f.kind == Kind::SecretAccessKey)
+        .unwrap();
+    assert_eq!(key.pair.as_deref(), Some(secret.fingerprint.as_str()));
+}
