@@ -198,12 +198,7 @@ const s3 = new S3Client({
 });
 "#;
     let case = prepare("minio.js", template, 505);
-    assert!(case.fix.new.is_none());
-    assert!(
-        case.fix.manual.iter().any(|m| m.reason.contains("minio")),
-        "{:?}",
-        case.fix.manual
-    );
+    case.assert_manual_because("minio");
 }
 
 #[test]

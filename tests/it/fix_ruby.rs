@@ -158,15 +158,7 @@ s3 = Aws::S3::Client.new(
 )
 "#;
     let case = prepare("storage/minio.rb", template, 27);
-    assert!(
-        case.fix.new.is_none(),
-        "a MinIO client must not be rewritten"
-    );
-    assert!(
-        case.fix.manual.iter().any(|m| m.reason.contains("minio")),
-        "{:?}",
-        case.fix.manual
-    );
+    case.assert_manual_because("minio");
 }
 
 #[test]

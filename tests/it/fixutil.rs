@@ -47,6 +47,20 @@ impl FixCase {
         out
     }
 
+    /// Asserts the fixer left the file untouched and said why, with a reason containing `needle`.
+    pub fn assert_manual_because(&self, needle: &str) {
+        assert!(
+            self.fix.new.is_none(),
+            "{} must not be rewritten",
+            self.path
+        );
+        assert!(
+            self.fix.manual.iter().any(|m| m.reason.contains(needle)),
+            "no manual reason mentions {needle:?}: {:?}",
+            self.fix.manual
+        );
+    }
+
     /// Runs a parser or compiler on the patched file (`{}` in `args` is replaced by the file's
     /// absolute path) and asserts it succeeds.
     pub fn assert_parses(&self, program: &str, args: &[&str]) {
