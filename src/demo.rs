@@ -266,7 +266,7 @@ fn indent(out: &mut dyn Write, text: &str) -> Result<()> {
 
 /// Replaces every key the demo planted by its redacted form.
 fn redact_values(text: &str, files: &[(&str, String)]) -> String {
-    let detector = Detector::builtin();
+    let detector = Detector::shared();
     let mut out = text.to_string();
     for (_, content) in files {
         for m in detector.scan(content.as_bytes()).matches {

@@ -163,7 +163,7 @@ pub fn run(opts: FixOpts) -> anyhow::Result<ExitCode> {
         return rolecall::rewrite::run(&request, &mut std::io::stdout().lock())
             .context("fix --rewrite");
     }
-    let detector = Detector::builtin();
+    let detector = Detector::shared();
     let config = FixPathsConfig {
         paths: if opts.paths.is_empty() {
             vec![PathBuf::from(".")]
@@ -173,7 +173,7 @@ pub fn run(opts: FixOpts) -> anyhow::Result<ExitCode> {
         max_file_size: opts.max_file_size,
     };
     let mut collector = opts.iam.as_ref().map(|_| IamCollector::new());
-    let run = fix_paths(&detector, &config, &mut |path, text, found| {
+    let run = fix_paths(detector, &config, &mut |path, text, found| {
         if let Some(c) = collector.as_mut() {
             c.add_file(path, text, found);
         }
@@ -182,7 +182,7 @@ pub fn run(opts: FixOpts) -> anyhow::Result<ExitCode> {
 
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
-    let manual = report(&detector, &run, &mut err)?;
+    let manual = report(detector, &run, &mut err)?;
     let changed = run.changed().count();
     if opts.write {
         let written = run.write().context("writing the fixed files")?;

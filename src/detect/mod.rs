@@ -111,6 +111,13 @@ impl Detector {
         Detector::new(RuleSet::builtin()).expect("the built-in rules compile (tested)")
     }
 
+    /// The built-in detector, compiled once per process (compiling the rules costs about a
+    /// millisecond; a hook run or a rewrite would otherwise pay it several times).
+    pub fn shared() -> &'static Detector {
+        static SHARED: std::sync::OnceLock<Detector> = std::sync::OnceLock::new();
+        SHARED.get_or_init(Detector::builtin)
+    }
+
     /// Compiles a rule set.
     pub fn new(rules: RuleSet) -> Result<Detector> {
         let mut compiled = Vec::new();

@@ -185,7 +185,7 @@ fn judge<R: Read + Send + 'static>(
         &push.opener,
         &push.ids,
         None,
-        &Detector::builtin(),
+        Detector::shared(),
         opts,
     )?;
     let policy = Policy::new(config, None)?;

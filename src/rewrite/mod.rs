@@ -113,15 +113,15 @@ pub fn rewrite_range_with(
     opts: &RewriteOptions,
     before_update: &mut dyn FnMut(&RewriteReport) -> Result<()>,
 ) -> Result<RewriteReport> {
-    let detector = Detector::builtin();
+    let detector = Detector::shared();
     let plan = plan::plan(repo, range)?;
     let mut report = if opts.dry_run {
         // New objects go to an in-memory object store that dies with this handle.
         let scratch = Repository::open(repo.path())?;
         scratch.odb()?.add_new_mempack_backend(1000)?;
-        build(&scratch, &detector, &plan, true)?
+        build(&scratch, detector, &plan, true)?
     } else {
-        build(repo, &detector, &plan, false)?
+        build(repo, detector, &plan, false)?
     };
     before_update(&report)?;
     if opts.dry_run || !report.changed() {
@@ -135,7 +135,7 @@ pub fn rewrite_range_with(
             base: plan.base.map(|b| b.to_string()),
             head: report.new_tip.to_string(),
         };
-        report.rescan = Some(scan_range(repo, &spec, &detector, &ScanOptions::default())?);
+        report.rescan = Some(scan_range(repo, &spec, detector, &ScanOptions::default())?);
     }
     Ok(report)
 }
@@ -145,10 +145,10 @@ pub fn rewrite_range_with(
 /// afterwards. The rewrite is deterministic, so the pre-receive hook can tell a pusher which tip
 /// `rolecall fix --rewrite` will give them.
 pub fn predict_tip(scratch: &Repository, range: &str) -> Result<Oid> {
-    let detector = Detector::builtin();
+    let detector = Detector::shared();
     let plan = plan::plan(scratch, Some(range))?;
     scratch.odb()?.add_new_mempack_backend(1000)?;
-    Ok(build(scratch, &detector, &plan, true)?.new_tip)
+    Ok(build(scratch, detector, &plan, true)?.new_tip)
 }
 
 /// Writes the new blobs, trees and commits for every commit of the plan.
@@ -258,7 +258,7 @@ pub fn run_with_repo(
     out: &mut dyn Write,
 ) -> Result<ExitCode> {
     if let Some(file) = &request.filter_repo {
-        let detector = Detector::builtin();
+        let detector = Detector::shared();
         let range = match &request.range {
             Some(r) => {
                 let p = plan::plan(repo, Some(r))?;
@@ -270,7 +270,7 @@ pub fn run_with_repo(
             }
             None => None,
         };
-        let written = filter_repo::write_expressions(repo, &detector, range.as_ref(), file)?;
+        let written = filter_repo::write_expressions(repo, detector, range.as_ref(), file)?;
         filter_repo::render(file, &written, out)?;
         return Ok(if written.credentials > 0 {
             ExitCode::Found

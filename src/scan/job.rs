@@ -73,8 +73,8 @@ pub struct ScanJob {
 /// Runs a scan job, writes the report to `out`, and returns the exit code: 0 clean, 1 findings at
 /// or above the failing severity, 2 when the scan was incomplete (and nothing failed) or errored.
 pub fn run_job(job: &ScanJob, out: &mut dyn Write) -> Result<ExitCode> {
-    let detector = Detector::builtin();
-    let (report, root) = scan_target(&job.target, &detector, &job.options)?;
+    let detector = Detector::shared();
+    let (report, root) = scan_target(&job.target, detector, &job.options)?;
     let config = match &job.config {
         Some(path) => Config::load(path)?,
         None => Config::discover(&root)?,
