@@ -436,13 +436,30 @@ pub(crate) fn is_credential_name(name: Option<&str>) -> bool {
 /// Top-level entries of a one-line flow mapping `{a: 1, b: 2}` in `range`: each entry's bytes
 /// (without the separating comma). `None` when the value is not a single-line flow mapping.
 pub(crate) fn flow_entries(text: &str, range: Range<usize>) -> Option<Vec<Range<usize>>> {
+    flow_items(text, range, b'{', b'}')
+}
+
+/// Top-level items of a one-line YAML flow collection delimited by `open`/`close` (`{…}` or
+/// `[…]`) in `range`, trimmed and without the separating commas. `None` when the value is not
+/// such a collection, or its quotes or brackets do not balance.
+pub(crate) fn flow_items(
+    text: &str,
+    range: Range<usize>,
+    open: u8,
+    close: u8,
+) -> Option<Vec<Range<usize>>> {
     let value = &text[range.clone()];
-    if !value.starts_with('{') || !value.ends_with('}') || value.contains('\n') {
+    let bytes = value.as_bytes();
+    if bytes.len() < 2
+        || bytes[0] != open
+        || bytes[bytes.len() - 1] != close
+        || value.contains('\n')
+    {
         return None;
     }
-    let mut entries = Vec::new();
+    let mut items = Vec::new();
     let (mut depth, mut quote, mut start) = (0i32, None, range.start + 1);
-    for (i, b) in value.bytes().enumerate().skip(1).take(value.len() - 2) {
+    for (i, &b) in bytes.iter().enumerate().take(bytes.len() - 1).skip(1) {
         let at = range.start + i;
         match (quote, b) {
             (Some(q), _) if b == q => quote = None,
@@ -451,14 +468,17 @@ pub(crate) fn flow_entries(text: &str, range: Range<usize>) -> Option<Vec<Range<
             (None, b'{' | b'[') => depth += 1,
             (None, b'}' | b']') => depth -= 1,
             (None, b',') if depth == 0 => {
-                entries.push(start..at);
+                items.push(start..at);
                 start = at + 1;
             }
             _ => {}
         }
     }
-    entries.push(start..range.end - 1);
-    let trimmed = entries
+    if quote.is_some() || depth != 0 {
+        return None;
+    }
+    items.push(start..range.end - 1);
+    let trimmed = items
         .into_iter()
         .map(|r| {
             let s = &text[r.clone()];

@@ -181,41 +181,7 @@ fn split_assignment(raw: &str) -> (String, String) {
 
 /// Top-level items of a one-line flow sequence `[a, "b"]` in `range` (trimmed, without commas).
 fn flow_seq_entries(text: &str, range: Range<usize>) -> Option<Vec<Range<usize>>> {
-    let value = &text[range.clone()];
-    if !value.starts_with('[') || !value.ends_with(']') || value.len() < 2 || value.contains('\n') {
-        return None;
-    }
-    let mut cuts = Vec::new();
-    let (mut depth, mut quote, mut start) = (0i32, None, range.start + 1);
-    for (i, b) in value.bytes().enumerate().take(value.len() - 1).skip(1) {
-        let at = range.start + i;
-        match (quote, b) {
-            (Some(q), _) if b == q => quote = None,
-            (Some(_), _) => {}
-            (None, b'"' | b'\'') => quote = Some(b),
-            (None, b'{' | b'[') => depth += 1,
-            (None, b'}' | b']') => depth -= 1,
-            (None, b',') if depth == 0 => {
-                cuts.push(start..at);
-                start = at + 1;
-            }
-            _ => {}
-        }
-    }
-    if quote.is_some() || depth != 0 {
-        return None;
-    }
-    cuts.push(start..range.end - 1);
-    Some(
-        cuts.into_iter()
-            .map(|r| {
-                let s = &text[r.clone()];
-                let lead = s.len() - s.trim_start().len();
-                r.start + lead..r.start + s.trim_end().len()
-            })
-            .filter(|r| !r.is_empty())
-            .collect(),
-    )
+    super::awsini::flow_items(text, range, b'[', b']')
 }
 
 /// The services of a compose document (`services:`, or the top-level services of the legacy
