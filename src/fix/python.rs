@@ -36,11 +36,11 @@ impl Rewriter for Python {
         let lower = path.to_ascii_lowercase();
         lower.ends_with(".py")
             || lower.ends_with(".pyw")
-            || (!lower.rsplit('/').next().unwrap_or("").contains('.')
-                && text
-                    .lines()
-                    .next()
-                    .is_some_and(|l| l.starts_with("#!") && l.contains("python")))
+            || super::script_edit::shebang_script(
+                lower.rsplit('/').next().unwrap_or(""),
+                text,
+                "python",
+            )
     }
 
     fn rewrite(&self, file: &FileToFix<'_>) -> Outcome {

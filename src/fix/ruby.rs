@@ -36,11 +36,7 @@ impl Rewriter for Ruby {
             .iter()
             .any(|ext| file.ends_with(ext))
             || matches!(file, "rakefile" | "gemfile" | "capfile" | "vagrantfile")
-            || (!file.contains('.')
-                && text
-                    .lines()
-                    .next()
-                    .is_some_and(|l| l.starts_with("#!") && l.contains("ruby")))
+            || super::script_edit::shebang_script(file, text, "ruby")
     }
 
     fn rewrite(&self, file: &FileToFix<'_>) -> Outcome {
