@@ -1,8 +1,13 @@
+//! rolecall: keeps AWS credentials out of git history and replaces them with IAM role-based
+//! access. Layers, each importing only those below it: [`model`] (findings, reports, errors),
+//! [`rules`], [`detect`], [`git`], [`scan`], [`policy`], [`report`], and the jobs above them
+//! (`hook`, `fix`, `iam`, `rewrite`).
+
+pub mod model;
+pub use model::{error, finding};
 pub mod detect;
-pub mod error;
 pub mod exit;
 pub mod fake;
-pub mod finding;
 pub mod fix;
 pub mod iam;
 pub mod policy;

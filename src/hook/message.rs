@@ -251,6 +251,11 @@ mod tests {
             pair: None,
             blob: None,
             summary: Some("add config".into()),
+            repo: None,
+            reachable: true,
+            known: false,
+            expires: None,
+            principal: None,
         }
     }
 

@@ -3,7 +3,7 @@
 use super::{clean, severity_counts, short_id, ReportOptions};
 use crate::error::Result;
 use crate::finding::{Finding, Severity, Source};
-use crate::scan::ScanReport;
+use crate::model::report::ScanReport;
 use std::io::Write;
 
 /// Escapes the message part of a workflow command (`%`, CR, LF), as GitHub's toolkit does.

@@ -5,7 +5,7 @@
 use crate::detect::validate::account_id;
 use crate::fake::FakeKeys;
 use crate::finding::{fingerprint, redact, Encoding, Finding, Kind, Severity, Source};
-use crate::scan::{ScanReport, Skipped, Stats};
+use crate::model::report::{ScanReport, Skipped, Stats};
 
 /// The sample report and the whole values behind its findings (never to be written anywhere).
 pub(crate) struct Sample {
@@ -52,6 +52,11 @@ fn finding(
         pair: None,
         blob: commit.map(|c| format!("b{}", &c.id[1..])),
         summary: commit.map(|c| c.summary.to_string()),
+        repo: None,
+        reachable: true,
+        known: false,
+        expires: None,
+        principal: None,
     }
 }
 

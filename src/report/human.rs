@@ -5,7 +5,7 @@
 use super::{clean, human_bytes, partner, severity_counts, short_id, ReportOptions};
 use crate::error::Result;
 use crate::finding::{Encoding, Finding, Severity, Source};
-use crate::scan::ScanReport;
+use crate::model::report::ScanReport;
 use std::io::Write;
 
 const RESET: &str = "\x1b[0m";

@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::finding::Finding;
-use crate::scan::{ScanReport, Skipped, Stats};
+use crate::model::report::{ScanReport, Skipped, Stats};
 use serde::Serialize;
 use std::io::Write;
 

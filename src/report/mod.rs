@@ -20,7 +20,7 @@ mod sarif;
 
 use crate::error::{Error, Result};
 use crate::finding::Finding;
-use crate::scan::ScanReport;
+use crate::model::report::ScanReport;
 use std::fmt;
 use std::io::Write;
 

@@ -13,8 +13,8 @@
 use super::{clean, short_id, ReportOptions};
 use crate::error::Result;
 use crate::finding::{Finding, Kind, Severity, Source};
+use crate::model::report::ScanReport;
 use crate::rules::RuleSet;
-use crate::scan::ScanReport;
 use serde_json::{json, Map, Value};
 use std::io::Write;
 
@@ -46,6 +46,8 @@ fn default_severity(id: &str, kind: Kind) -> Severity {
         Kind::SecretAccessKey if id.ends_with(".paired") => Severity::Critical,
         Kind::SecretAccessKey => Severity::High,
         Kind::AccessKeyId | Kind::SessionToken => Severity::Medium,
+        Kind::BedrockApiKey => Severity::Critical,
+        Kind::AppSyncApiKey => Severity::Low,
     }
 }
 
@@ -66,6 +68,17 @@ fn help_text(kind: Kind) -> &'static str {
             "An AWS STS session token is in the repository's history. It grants access until it \
              expires: revoke the role session (or the issuing user's sessions) and stop \
              committing temporary credentials."
+        }
+        Kind::BedrockApiKey => {
+            "An Amazon Bedrock API key is in the repository's history: it is a bearer token that \
+             invokes models on the account's bill. Delete the IAM service-specific credential \
+             (aws iam delete-service-specific-credential), let the SDK sign with an IAM role, \
+             then remove the key from history."
+        }
+        Kind::AppSyncApiKey => {
+            "An AWS AppSync API key is in the repository: a public-client key by design, not an \
+             IAM credential. Make sure the API's authorization does not rely on it alone and \
+             rotate it if it should not be public."
         }
     }
 }

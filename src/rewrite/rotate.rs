@@ -182,6 +182,21 @@ pub fn render(rotations: &[Rotation], out: &mut dyn Write) -> std::io::Result<()
                  active sessions to cut it off now",
                 r.shown
             )?,
+            Kind::BedrockApiKey => writeln!(
+                out,
+                "  an Amazon Bedrock API key ({}): list the user's service-specific credentials \
+                 (aws iam list-service-specific-credentials --service-name \
+                 bedrock.amazonaws.com --user-name USER) and delete it \
+                 (aws iam delete-service-specific-credential --service-specific-credential-id ID \
+                 --user-name USER); short-term keys expire within 12 hours",
+                r.shown
+            )?,
+            Kind::AppSyncApiKey => writeln!(
+                out,
+                "  an AWS AppSync API key ({}): a public-client key; rotate it with \
+                 aws appsync delete-api-key if it should not be public",
+                r.shown
+            )?,
             Kind::SecretAccessKey => continue,
         }
         if !r.reached.is_empty() {

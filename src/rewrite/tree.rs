@@ -25,6 +25,8 @@ pub fn marker(kind: Kind) -> &'static str {
         Kind::AccessKeyId => "ROLECALL-REDACTED-ACCESS-KEY-ID",
         Kind::SecretAccessKey => "ROLECALL-REDACTED-SECRET-ACCESS-KEY",
         Kind::SessionToken => "ROLECALL-REDACTED-SESSION-TOKEN",
+        Kind::BedrockApiKey => "ROLECALL-REDACTED-BEDROCK-API-KEY",
+        Kind::AppSyncApiKey => "ROLECALL-REDACTED-APPSYNC-API-KEY",
     }
 }
 

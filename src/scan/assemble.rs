@@ -53,6 +53,11 @@ pub fn findings_at(matches: &[Match], place: &Place) -> (Vec<Finding>, u64) {
             pair: m.pair.map(|p| fingerprints[p].clone()),
             blob: place.blob.clone(),
             summary: commit.map(|c| c.summary.clone()),
+            repo: None,
+            reachable: true,
+            known: false,
+            expires: None,
+            principal: None,
         });
     }
     (out, suppressed)

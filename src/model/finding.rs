@@ -18,6 +18,10 @@ pub enum Kind {
     SecretAccessKey,
     /// An STS session token.
     SessionToken,
+    /// An Amazon Bedrock API key (long-term `ABSK…`, or short-term `bedrock-api-key-…`).
+    BedrockApiKey,
+    /// An AWS AppSync API key (`da2-…`): a public-client key by design, not an IAM credential.
+    AppSyncApiKey,
 }
 
 impl Kind {
@@ -27,6 +31,8 @@ impl Kind {
             Kind::AccessKeyId => "access_key_id",
             Kind::SecretAccessKey => "secret_access_key",
             Kind::SessionToken => "session_token",
+            Kind::BedrockApiKey => "bedrock_api_key",
+            Kind::AppSyncApiKey => "appsync_api_key",
         }
     }
 
@@ -36,6 +42,8 @@ impl Kind {
             Kind::AccessKeyId => "AWS access key ID",
             Kind::SecretAccessKey => "AWS secret access key",
             Kind::SessionToken => "AWS session token",
+            Kind::BedrockApiKey => "Amazon Bedrock API key",
+            Kind::AppSyncApiKey => "AWS AppSync API key",
         }
     }
 }
@@ -93,6 +101,14 @@ pub enum Source {
     CommitMessage,
     /// An annotated tag's message.
     TagMessage,
+    /// A commit's header lines (author, committer, `gpgsig`, `mergetag`, custom headers).
+    CommitHeader,
+    /// An annotated tag's header lines (tag name, tagger, custom headers).
+    TagHeader,
+    /// The name of a file or folder in a tree (the finding's `path` is the entry's path).
+    TreeEntry,
+    /// The name of a ref a push creates or updates.
+    RefName,
     /// An uncommitted file in a repository's working tree (or its index).
     Worktree,
     /// A file in a folder that is not a git repository, or text read from stdin.
@@ -218,6 +234,26 @@ pub struct Finding {
     pub blob: Option<String>,
     /// The first line of the introducing commit's message.
     pub summary: Option<String>,
+    /// The repository the finding is in, relative to the fleet root (fleet scans only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo: Option<String>,
+    /// Whether any ref, reflog entry or the index still reaches the object; `false` for objects
+    /// that only wait for `git gc` (for example the old commits of a rewrite).
+    #[serde(default = "default_true")]
+    pub reachable: bool,
+    /// Already reported by an earlier run (incremental fleet scans).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub known: bool,
+    /// When the credential stops working, where it says so itself (ISO 8601; short-term keys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// The IAM principal the credential belongs to, where it can be read offline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principal: Option<String>,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 impl Finding {
@@ -229,6 +265,9 @@ impl Finding {
                 format!("commit message:{}:{}", self.line, self.column)
             }
             (None, Source::TagMessage) => format!("tag message:{}:{}", self.line, self.column),
+            (None, Source::CommitHeader) => format!("commit header:{}:{}", self.line, self.column),
+            (None, Source::TagHeader) => format!("tag header:{}:{}", self.line, self.column),
+            (None, Source::RefName) => "ref name".to_string(),
             (None, _) => format!("<input>:{}:{}", self.line, self.column),
         }
     }
