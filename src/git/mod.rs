@@ -4,7 +4,7 @@
 
 pub mod attribute;
 pub mod objects;
-pub mod read;
+pub mod visit;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::finding::CommitInfo;

@@ -7,7 +7,8 @@ use super::tree::marker;
 use crate::detect::Detector;
 use crate::error::{Error, Result};
 use crate::finding::{Encoding, Kind};
-use crate::git::{objects, read, RepoOpener};
+use crate::git::{objects, RepoOpener};
+use crate::scan::objects::scan_objects;
 use crate::scan::range::{range_objects, ResolvedRange};
 use crate::scan::ScanOptions;
 use git2::{Oid, Repository};
@@ -51,7 +52,7 @@ pub fn write_expressions(
         }
     };
     let opener = RepoOpener::Path(repo.path().to_path_buf());
-    let outcome = read::scan_objects(&opener, &ids, detector, &ScanOptions::default())?;
+    let outcome = scan_objects(&opener, &ids, detector, &ScanOptions::default())?;
     let mut values: BTreeMap<String, Value> = BTreeMap::new();
     for hit in &outcome.hits {
         for m in hit.matches.iter().filter(|m| !m.inline_allowed) {

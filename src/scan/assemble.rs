@@ -1,10 +1,10 @@
 //! Turning raw hits (object + matches) and introductions into reportable [`Finding`]s:
 //! attaching commit facts, pairing key IDs with secrets across files of one commit, redacting.
 
+use super::objects::{HitObject, ObjectHit};
 use crate::detect::Match;
 use crate::finding::{CommitInfo, Finding, Kind, Severity, Source};
 use crate::git::attribute::Introduction;
-use crate::git::read::{HitObject, ObjectHit};
 use crate::git::{commit_info, Signature};
 use git2::{Oid, Repository};
 use std::collections::HashMap;

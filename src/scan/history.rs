@@ -1,10 +1,11 @@
 //! Git sources: the whole object store (full-history scan) or an explicit set of new objects
 //! (a push, a range). Each unique object is read once; only blobs that matched are attributed.
 
+use super::objects::{scan_objects, HitObject};
 use super::{assemble, ScanOptions, ScanReport, Skipped};
 use crate::detect::Detector;
 use crate::error::Result;
-use crate::git::{attribute, objects, read, RepoOpener};
+use crate::git::{attribute, objects, RepoOpener};
 use git2::{Oid, Repository};
 use std::collections::HashSet;
 use std::time::Instant;
@@ -49,11 +50,11 @@ pub fn scan_object_set(
     opts: &ScanOptions,
 ) -> Result<ScanReport> {
     let started = Instant::now();
-    let outcome = read::scan_objects(opener, ids, detector, opts)?;
+    let outcome = scan_objects(opener, ids, detector, opts)?;
     let wanted: HashSet<Oid> = outcome
         .hits
         .iter()
-        .filter(|h| h.object == read::HitObject::Blob)
+        .filter(|h| h.object == HitObject::Blob)
         .map(|h| h.id)
         .collect();
     let commit_list = commits.unwrap_or(&outcome.commits);

@@ -5,6 +5,7 @@ pub mod assemble;
 pub mod files;
 pub mod history;
 pub mod job;
+pub mod objects;
 pub mod progress;
 pub mod range;
 pub mod staged;
