@@ -12,6 +12,7 @@
 
 pub mod text;
 pub mod validate;
+pub mod window;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::finding::{fingerprint, Encoding, Kind, Secret, Severity};
@@ -52,6 +53,11 @@ pub struct Match {
     pub inline_allowed: bool,
     /// Facts for key IDs.
     pub key: Option<KeyFacts>,
+    /// The bytes of the scanned text whose change could change this match (its value, its
+    /// context, and every line where a partner could pair with it). A match whose evidence
+    /// lies inside text copied unchanged from another version is the same match there (see
+    /// [`window`]).
+    pub evidence: Range<usize>,
 }
 
 impl Match {
@@ -184,7 +190,7 @@ impl Detector {
     /// Scans a buffer (any bytes: UTF-8, UTF-16, binary).
     pub fn scan(&self, bytes: &[u8]) -> BufferScan {
         let (text, form) = text::decode_for_scan(bytes);
-        let matches = self.scan_text(&text, MAX_DEPTH);
+        let matches = self.scan_text(&text, MAX_DEPTH, &text);
         BufferScan {
             matches,
             utf16: form == TextForm::Utf16,
@@ -192,8 +198,39 @@ impl Detector {
         }
     }
 
-    /// Scans already-decoded text, opening up to `depth` base64 layers.
-    fn scan_text(&self, text: &[u8], depth: u8) -> Vec<Match> {
+    /// `text` with every credential the detector finds in it replaced by its redacted form
+    /// (`AKIA…XY`): for echoing scanned names and messages (paths, commit subjects, ref names,
+    /// config lines) without printing a whole secret.
+    pub fn redact_in<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        let found = self.scan_text(text.as_bytes(), MAX_DEPTH, text.as_bytes());
+        if found.is_empty() {
+            return std::borrow::Cow::Borrowed(text);
+        }
+        let mut spans: Vec<(Range<usize>, String)> = found
+            .iter()
+            .map(|m| (m.span.clone(), m.value.redacted()))
+            .collect();
+        spans.sort_by_key(|(span, _)| span.start);
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for (span, shown) in spans {
+            if span.start < at || !text.is_char_boundary(span.start) {
+                continue;
+            }
+            let end = (span.end..=text.len())
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(text.len());
+            out.push_str(&text[at..span.start]);
+            out.push_str(&shown);
+            at = end;
+        }
+        out.push_str(&text[at..]);
+        std::borrow::Cow::Owned(out)
+    }
+
+    /// Scans already-decoded text, opening up to `depth` base64 layers. A generic context name
+    /// counts only when `hint_text` (the whole text `text` is part of) mentions AWS.
+    fn scan_text(&self, text: &[u8], depth: u8, hint_text: &[u8]) -> Vec<Match> {
         let mut hits: Vec<(usize, Range<usize>)> = Vec::new();
         let mut base64_hits: Vec<usize> = Vec::new();
         for m in self.anchors.find_iter(text) {
@@ -208,7 +245,7 @@ impl Detector {
         let mut raw: Vec<Raw> = Vec::new();
         let mut hint_cache: Option<bool> = None;
         for (r, region) in self.merged_windows(text.len(), &hits) {
-            self.run_rule_region(text, r, region, &mut raw, &mut hint_cache);
+            self.run_rule_region(text, r, region, &mut raw, &mut hint_cache, hint_text);
         }
         if raw.is_empty() && base64_hits.is_empty() {
             return Vec::new();
@@ -266,6 +303,7 @@ impl Detector {
         region: Range<usize>,
         out: &mut Vec<Raw>,
         hint_cache: &mut Option<bool>,
+        hint_text: &[u8],
     ) {
         let rule = &self.compiled[r];
         let start = region.start;
@@ -283,10 +321,11 @@ impl Detector {
                 .name("name")
                 .map(|n| !mentions_aws(n.as_bytes()))
                 .unwrap_or(false);
-            if generic_name && !*hint_cache.get_or_insert_with(|| self.hints.is_match(text)) {
+            if generic_name && !*hint_cache.get_or_insert_with(|| self.hints.is_match(hint_text)) {
                 continue;
             }
-            if let Some(raw) = self.validate(text, r, span) {
+            if let Some(mut raw) = self.validate(text, r, span) {
+                raw.generic = generic_name;
                 out.push(raw);
             }
         }
@@ -346,6 +385,7 @@ impl Detector {
                     encoding: Encoding::Plain,
                     key: Some(validate::key_facts(key, row)),
                     severity: row.severity,
+                    generic: false,
                 })
             }
             Check::Secret => {
@@ -365,6 +405,7 @@ impl Detector {
                     encoding,
                     key: None,
                     severity: Severity::High,
+                    generic: false,
                 })
             }
             Check::SessionToken => {
@@ -384,6 +425,7 @@ impl Detector {
                     encoding,
                     key: None,
                     severity: Severity::Medium,
+                    generic: false,
                 })
             }
         }
@@ -392,6 +434,13 @@ impl Detector {
     fn to_match(&self, text: &[u8], lines: &LineIndex, raw: Raw) -> Match {
         let (line, column) = lines.position(text, raw.span.start);
         let rule = &self.compiled[raw.rule];
+        // A generic name counts only because the text mentions AWS somewhere: any change of
+        // the text can change that.
+        let evidence = if raw.generic {
+            0..text.len()
+        } else {
+            self.evidence_around(text, lines, &raw.span)
+        };
         Match {
             rule: rule.id.clone(),
             kind: rule.kind,
@@ -404,6 +453,7 @@ impl Detector {
             encoding: raw.encoding,
             pair: None,
             key: raw.key,
+            evidence,
         }
     }
 
@@ -441,8 +491,10 @@ impl Detector {
             let (line, column) = lines.position(text, run.start);
             let allowed = self.line_has_marker(text, lines, run.start);
             let base = out.len();
-            for mut inner in self.scan_text(&decoded, depth - 1) {
+            let evidence = self.evidence_around(text, lines, &run);
+            for mut inner in self.scan_text(&decoded, depth - 1, &decoded) {
                 inner.span = run.clone();
+                inner.evidence = evidence.clone();
                 inner.line = line;
                 inner.column = column;
                 inner.encoding = Encoding::Base64;
@@ -515,6 +567,8 @@ struct Raw {
     encoding: Encoding,
     key: Option<KeyFacts>,
     severity: Severity,
+    /// Found under a generic context name, which counts only in text that mentions AWS.
+    generic: bool,
 }
 
 /// Keeps one candidate per span start and kind; the earlier (more specific) rule wins.

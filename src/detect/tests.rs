@@ -216,3 +216,23 @@ fn very_long_line_is_scanned() {
     assert_eq!(m.len(), 2);
     assert_eq!(m[0].line, 1);
 }
+
+#[test]
+fn redact_in_hides_every_credential_of_a_line() {
+    let mut g = FakeKeys::new(77);
+    let p = g.pair();
+    let subject = format!("deploy with {} and {} (urgent)", p.key_id, p.secret);
+    let shown = Detector::builtin().redact_in(&subject).into_owned();
+    assert!(
+        !shown.contains(&p.key_id) && !shown.contains(&p.secret),
+        "{shown}"
+    );
+    assert!(
+        shown.starts_with("deploy with ") && shown.ends_with(" (urgent)"),
+        "{shown}"
+    );
+    assert_eq!(
+        Detector::builtin().redact_in("nothing here"),
+        "nothing here"
+    );
+}

@@ -24,18 +24,31 @@ pub enum TextForm {
 /// Returns the bytes to scan and how they were obtained. UTF-16 (with or without a BOM) is
 /// transcoded to UTF-8; everything else is scanned as it is.
 pub fn decode_for_scan(bytes: &[u8]) -> (Cow<'_, [u8]>, TextForm) {
+    match sniff(bytes) {
+        (TextForm::Utf16, little_endian) => (
+            Cow::Owned(transcode_utf16(bytes, little_endian)),
+            TextForm::Utf16,
+        ),
+        (form, _) => (Cow::Borrowed(bytes), form),
+    }
+}
+
+/// The form [`decode_for_scan`] would choose for `bytes`, judged from their head only.
+pub fn sniff_form(bytes: &[u8]) -> TextForm {
+    sniff(bytes).0
+}
+
+/// The form, and for UTF-16 whether it is little-endian.
+fn sniff(bytes: &[u8]) -> (TextForm, bool) {
     let head = &bytes[..bytes.len().min(SNIFF_LEN)];
     let has_bom = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
     // UTF-16 text without a BOM always has NUL bytes: most blobs skip the analysis.
     if !has_bom && memchr::memchr(0, head).is_none() {
-        return (Cow::Borrowed(bytes), TextForm::Bytes);
+        return (TextForm::Bytes, false);
     }
     match utf16_endianness(head) {
-        Some(little_endian) => (
-            Cow::Owned(transcode_utf16(bytes, little_endian)),
-            TextForm::Utf16,
-        ),
-        None => (Cow::Borrowed(bytes), TextForm::Binary),
+        Some(little_endian) => (TextForm::Utf16, little_endian),
+        None => (TextForm::Binary, false),
     }
 }
 

@@ -1,0 +1,276 @@
+//! The detector's evidence contract, for engines that scan only what changed between two
+//! versions of a blob (a pack delta's inserts) instead of the whole blob.
+//!
+//! The contract, which the engine relies on and never guesses:
+//! - Every [`Match`] states its `evidence`: the bytes whose change could change the match (its
+//!   value and context, every line where a partner could pair with it, a whole encoded run;
+//!   the whole text for a match that counts only because the text mentions AWS elsewhere).
+//!   A match of the old version whose evidence lies inside one range copied unchanged into the
+//!   new version is, shifted, a match of the new version.
+//! - [`Detector::evidence_windows`] widens changed byte ranges into the windows that must be
+//!   scanned so that every match whose evidence touches a changed range is found there;
+//!   [`Detector::scan_windows`] scans only those windows, with whole-blob positions.
+//! - [`Detector::needs_whole_blob`] says when windows do not apply at all (a transform reads the
+//!   whole blob: UTF-16, binary).
+//!
+//! An engine may always fall back to [`Detector::scan`]: both paths must give the same matches.
+
+use super::text::{self, LineIndex, TextForm};
+use super::{Detector, Match};
+use std::ops::Range;
+
+impl Detector {
+    /// Lines either side of a match within which a change can change it: the pairing window,
+    /// plus one line of context.
+    pub fn evidence_lines(&self) -> usize {
+        self.rules.detector.pair_window_lines as usize + 1
+    }
+
+    /// Whether `blob` must be scanned whole because a transform reads all of it (UTF-16 is
+    /// transcoded from the first byte; binary content is judged from its head).
+    pub fn needs_whole_blob(&self, blob: &[u8]) -> bool {
+        text::sniff_form(blob) != TextForm::Bytes
+    }
+
+    /// The evidence of a span in `text`: whole lines from [`Self::evidence_lines`] before it to
+    /// as many after it, widened over a wrapped base64 run it is part of.
+    pub(super) fn evidence_around(
+        &self,
+        text: &[u8],
+        lines: &LineIndex,
+        span: &Range<usize>,
+    ) -> Range<usize> {
+        let radius = self.evidence_lines();
+        let first = lines.line_of(span.start).saturating_sub(radius);
+        let last = lines.line_of(span.end.saturating_sub(1).max(span.start)) + radius;
+        let range = lines.line_start(first)..lines.line_end(last, text.len());
+        widen_over_runs(text, lines, range, radius)
+    }
+
+    /// The windows of `blob` to scan so that every match whose evidence touches one of the
+    /// `changed` byte ranges is found: each range widened to whole lines and by the evidence
+    /// radius, over base64 runs crossing its edges, merged where windows overlap. Sorted.
+    pub fn evidence_windows(&self, blob: &[u8], changed: &[Range<usize>]) -> Vec<Range<usize>> {
+        let lines = LineIndex::new(blob);
+        // A changed region can complete a match that starts up to a radius before it and reach
+        // partners a radius beyond it: twice the radius covers both sides of every match.
+        let radius = 2 * self.evidence_lines();
+        let mut windows: Vec<Range<usize>> = changed
+            .iter()
+            .filter(|r| r.start <= blob.len())
+            .map(|r| {
+                let end = r.end.min(blob.len());
+                let first = lines.line_of(r.start).saturating_sub(radius);
+                let last = lines.line_of(end.saturating_sub(1).max(r.start)) + radius;
+                let range = lines.line_start(first)..lines.line_end(last, blob.len());
+                widen_over_runs(blob, &lines, range, radius)
+            })
+            .collect();
+        windows.sort_by_key(|w| w.start);
+        let mut merged: Vec<Range<usize>> = Vec::with_capacity(windows.len());
+        for w in windows {
+            match merged.last_mut() {
+                Some(last) if w.start <= last.end + 1 => last.end = last.end.max(w.end),
+                _ => merged.push(w),
+            }
+        }
+        merged
+    }
+
+    /// Scans only `windows` of `blob` (from [`Self::evidence_windows`]). Spans, evidence, lines
+    /// and columns are those of the whole blob; a generic context name counts when the whole
+    /// blob mentions AWS, as in a whole-blob scan. Matches are in order of position; `pair`
+    /// indices refer to the returned list.
+    pub fn scan_windows(&self, blob: &[u8], windows: &[Range<usize>]) -> Vec<Match> {
+        let lines = LineIndex::new(blob);
+        let mut out: Vec<Match> = Vec::new();
+        let mut line_offset = 0u32;
+        let mut counted_to = 0usize;
+        for w in windows {
+            let w = w.start.min(blob.len())..w.end.min(blob.len());
+            line_offset += memchr::memchr_iter(b'\n', &blob[counted_to..w.start]).count() as u32;
+            counted_to = w.start;
+            let base = out.len();
+            for mut m in self.scan_text(&blob[w.clone()], super::MAX_DEPTH, blob) {
+                m.span = m.span.start + w.start..m.span.end + w.start;
+                // Evidence is measured on the whole blob, never clipped at the window's edge;
+                // whole-window evidence (a generic name) is whole-blob evidence.
+                m.evidence = if m.evidence == (0..w.len()) {
+                    0..blob.len()
+                } else {
+                    self.evidence_around(blob, &lines, &m.span)
+                };
+                m.line += line_offset;
+                m.pair = m.pair.map(|p| p + base);
+                out.push(m);
+            }
+        }
+        out
+    }
+}
+
+/// Widens `range` (whole lines of `text`) while one of its edges falls inside a wrapped
+/// encoded run (consecutive lines made only of base64 characters, as `base64` prints at 76
+/// columns), then by `radius` lines beyond the run, so that an encoded value crossing the edge
+/// is decoded whole.
+fn widen_over_runs(
+    text: &[u8],
+    lines: &LineIndex,
+    range: Range<usize>,
+    radius: usize,
+) -> Range<usize> {
+    let run_line = |line: usize| is_run_line(text, lines, line);
+    let mut first = lines.line_of(range.start);
+    let mut last = lines.line_of(range.end.saturating_sub(1).max(range.start));
+    let final_line = lines.len() - 1;
+    loop {
+        let mut grew = false;
+        if first > 0 && run_line(first) && run_line(first - 1) {
+            while first > 0 && run_line(first - 1) {
+                first -= 1;
+            }
+            first = first.saturating_sub(radius);
+            grew = true;
+        }
+        if last < final_line && run_line(last) && run_line(last + 1) {
+            while last < final_line && run_line(last + 1) {
+                last += 1;
+            }
+            last = (last + radius).min(final_line);
+            grew = true;
+        }
+        if !grew {
+            break;
+        }
+    }
+    lines.line_start(first).min(range.start)..lines.line_end(last, text.len()).max(range.end)
+}
+
+/// Whether 0-based `line` is a piece of a wrapped base64 run: at least 16 characters, all from
+/// the base64 alphabet (or `=` padding), after optional indentation.
+fn is_run_line(text: &[u8], lines: &LineIndex, line: usize) -> bool {
+    let body = &text[lines.line_start(line)..lines.line_end(line, text.len())];
+    let body = body.strip_suffix(b"\r").unwrap_or(body);
+    let start = body
+        .iter()
+        .position(|b| *b != b' ' && *b != b'\t')
+        .unwrap_or(body.len());
+    let body = &body[start..];
+    body.len() >= 16 && body.iter().all(|&b| text::is_base64_byte(b) || b == b'=')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake::FakeKeys;
+
+    /// Lines of filler text that hold no credential.
+    fn filler(n: usize) -> String {
+        (0..n)
+            .map(|i| format!("value_{i} = compute(alpha, beta, {i})\n"))
+            .collect()
+    }
+
+    fn key_of(m: &Match) -> (usize, u32, u32, String, crate::finding::Severity) {
+        (
+            m.span.start,
+            m.line,
+            m.column,
+            m.value.expose().to_string(),
+            m.severity,
+        )
+    }
+
+    #[test]
+    fn a_window_around_a_change_finds_what_the_whole_scan_finds_there() {
+        let pair = FakeKeys::new(5).pair();
+        let text = format!(
+            "{}aws_access_key_id = {}\n{}aws_secret_access_key = {}\n{}",
+            filler(40),
+            pair.key_id,
+            filler(3),
+            pair.secret,
+            filler(40)
+        );
+        let detector = Detector::builtin();
+        let whole = detector.scan(text.as_bytes()).matches;
+        assert_eq!(whole.len(), 2);
+        // The change: the line holding the secret.
+        let at = text.find(&pair.secret).unwrap();
+        let windows =
+            detector.evidence_windows(text.as_bytes(), std::slice::from_ref(&(at..at + 40)));
+        assert_eq!(windows.len(), 1);
+        assert!(windows[0].len() < text.len() / 2, "{windows:?}");
+        let part = detector.scan_windows(text.as_bytes(), &windows);
+        let mut a: Vec<_> = whole.iter().map(key_of).collect();
+        let mut b: Vec<_> = part.iter().map(key_of).collect();
+        a.sort();
+        b.sort();
+        assert_eq!(a, b);
+        assert_eq!(part[0].pair, Some(1));
+    }
+
+    #[test]
+    fn evidence_covers_the_pairing_window_and_generic_names_cover_everything() {
+        let pair = FakeKeys::new(6).pair();
+        let text = format!(
+            "{}key = {}\n{}secret_key = {}\n{}import boto3\n",
+            filler(20),
+            pair.key_id,
+            filler(2),
+            pair.secret,
+            filler(20)
+        );
+        let detector = Detector::builtin();
+        let found = detector.scan(text.as_bytes()).matches;
+        let key = found.iter().find(|m| m.key.is_some()).unwrap();
+        let lines = LineIndex::new(text.as_bytes());
+        let first = lines.line_of(key.evidence.start) as u32 + 1;
+        let last = lines.line_of(key.evidence.end.saturating_sub(1)) as u32 + 1;
+        assert_eq!(key.line - first, detector.evidence_lines() as u32);
+        assert_eq!(last - key.line, detector.evidence_lines() as u32);
+        let secret = found.iter().find(|m| m.key.is_none()).unwrap();
+        assert_eq!(
+            secret.evidence,
+            0..text.len(),
+            "secret_key counts only with boto3"
+        );
+    }
+
+    #[test]
+    fn windows_grow_over_a_wrapped_base64_run() {
+        let pair = FakeKeys::new(7).pair();
+        let doc = format!(
+            "[default]\naws_access_key_id = {}\naws_secret_access_key = {}\n{}",
+            pair.key_id,
+            pair.secret,
+            filler(30)
+        );
+        let encoded = text::base64_encode(doc.as_bytes());
+        let wrapped: String = encoded
+            .as_bytes()
+            .chunks(76)
+            .map(|c| format!("{}\n", std::str::from_utf8(c).unwrap()))
+            .collect();
+        let blob = format!("{}data: |\n{}{}", filler(30), wrapped, filler(30));
+        let detector = Detector::builtin();
+        let start = blob.find("data: |").unwrap() + 8;
+        let mid = start + wrapped.len() / 2;
+        let windows =
+            detector.evidence_windows(blob.as_bytes(), std::slice::from_ref(&(mid..mid + 1)));
+        assert_eq!(windows.len(), 1);
+        assert!(windows[0].start <= start && windows[0].end >= start + wrapped.len() - 1);
+    }
+
+    #[test]
+    fn utf16_and_binary_need_the_whole_blob() {
+        let detector = Detector::builtin();
+        let utf16: Vec<u8> = "hello world\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert!(detector.needs_whole_blob(&utf16));
+        assert!(detector.needs_whole_blob(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0"));
+        assert!(!detector.needs_whole_blob(b"plain text\n"));
+    }
+}
