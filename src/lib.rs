@@ -1,8 +1,9 @@
 //! rolecall: keeps AWS credentials out of git history and replaces them with IAM role-based
 //! access. Layers, each importing only those below it: [`model`] (findings, reports, errors),
 //! [`rules`], [`detect`], [`git`], [`scan`], [`policy`], [`report`], and the jobs above them
-//! (`hook`, `fix`, `iam`, `rewrite`).
+//! (`hook`, `fix`, `iam`, `rewrite`, and [`app`]: fleet scans and report merging).
 
+pub mod app;
 pub mod model;
 pub use model::{error, finding};
 pub mod detect;

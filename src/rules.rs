@@ -10,6 +10,22 @@ use serde::Deserialize;
 /// The built-in rules file.
 pub const BUILTIN_RULES: &str = include_str!("../rules/aws.toml");
 
+/// A stable name for what the built-in detector finds: rolecall's version and a digest of the
+/// built-in rules file (`0.1.0+rules.3f2a…`). It changes whenever either does, and only then;
+/// incremental fleet scans record it and rescan every object when it changes.
+pub fn rules_version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        let digest = git2::Oid::hash_object(git2::ObjectType::Blob, BUILTIN_RULES.as_bytes())
+            .expect("hashing an in-memory buffer cannot fail");
+        format!(
+            "{}+rules.{}",
+            env!("CARGO_PKG_VERSION"),
+            &digest.to_string()[..16]
+        )
+    })
+}
+
 /// How a rule's `value` is validated once its pattern matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -151,6 +167,16 @@ mod tests {
         assert!(set.get("aws.access-key-id").is_some());
         assert!(set.prefix_of("AKIA0000").unwrap().pairable);
         assert!(!set.prefix_of("AROA0000").unwrap().pairable);
+    }
+
+    #[test]
+    fn rules_version_is_stable_and_names_the_rules_digest() {
+        let v = rules_version();
+        assert_eq!(v, rules_version());
+        let (crate_version, digest) = v.split_once("+rules.").unwrap();
+        assert_eq!(crate_version, env!("CARGO_PKG_VERSION"));
+        assert_eq!(digest.len(), 16);
+        assert!(digest.bytes().all(|b| b.is_ascii_hexdigit()));
     }
 
     #[test]

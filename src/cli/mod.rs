@@ -4,7 +4,9 @@
 mod completions;
 mod demo;
 mod fix;
+mod fleet;
 mod hook;
+mod merge;
 mod scan;
 
 use clap::{Parser, Subcommand};
@@ -22,6 +24,8 @@ pub struct Opts {
 enum Command {
     /// Scan a repository's whole history (or a range, the index, files, stdin) for AWS credentials.
     Scan(scan::ScanOpts),
+    /// Combine JSON reports (the shards of a fleet scan) into one report, in any format.
+    Merge(merge::MergeOpts),
     /// Server-side git hooks (pre-receive) and their installation.
     #[command(subcommand)]
     Hook(hook::HookCommand),
@@ -39,6 +43,7 @@ enum Command {
 pub fn run(opts: Opts) -> anyhow::Result<ExitCode> {
     match opts.command {
         Command::Scan(o) => scan::run(o),
+        Command::Merge(o) => merge::run(o),
         Command::Hook(c) => hook::run(c),
         Command::Fix(o) => fix::run(o),
         Command::Demo(o) => demo::run(o),

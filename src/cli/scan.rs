@@ -13,6 +13,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("mode").args(["range", "since", "staged", "stdin"])))]
+#[command(group(ArgGroup::new("fleet").args(["repos", "repos_from"])))]
 pub struct ScanOpts {
     /// Repository (its whole history) or folder to scan; with --range, --since or --staged, the
     /// repository.
@@ -35,6 +36,21 @@ pub struct ScanOpts {
     /// Scan text read from standard input.
     #[arg(long)]
     pub stdin: bool,
+    /// Scan every git repository under DIR (bare or with a work tree, nested at any depth) on
+    /// one shared pool of workers; findings carry `repo`, their path relative to DIR.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["mode", "worktree"])]
+    pub repos: Option<PathBuf>,
+    /// Scan the repositories listed in FILE, one path per line (`-`: standard input).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["mode", "worktree"])]
+    pub repos_from: Option<PathBuf>,
+    /// Fleet scans: record what was scanned in this folder (one file per repository) and read
+    /// only what was added since the last run; earlier findings are reported as `known`.
+    #[arg(long, value_name = "DIR", requires = "fleet")]
+    pub state: Option<PathBuf>,
+    /// Fleet scans: scan only shard I of N (a stable hash of each repository's path; shards
+    /// 1..N together cover every repository once).
+    #[arg(long, value_name = "I/N", requires = "fleet")]
+    pub shard: Option<String>,
     /// The name that findings in standard input are reported under.
     #[arg(
         long,
@@ -83,6 +99,21 @@ pub enum FormatArg {
     Sarif,
     Github,
     Junit,
+    Html,
+}
+
+impl From<FormatArg> for Format {
+    fn from(arg: FormatArg) -> Format {
+        match arg {
+            FormatArg::Human => Format::Human,
+            FormatArg::Json => Format::Json,
+            FormatArg::Jsonl => Format::Jsonl,
+            FormatArg::Sarif => Format::Sarif,
+            FormatArg::Github => Format::Github,
+            FormatArg::Junit => Format::Junit,
+            FormatArg::Html => Format::Html,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -91,6 +122,17 @@ pub enum SeverityArg {
     Medium,
     High,
     Critical,
+}
+
+impl From<SeverityArg> for Severity {
+    fn from(arg: SeverityArg) -> Severity {
+        match arg {
+            SeverityArg::Low => Severity::Low,
+            SeverityArg::Medium => Severity::Medium,
+            SeverityArg::High => Severity::High,
+            SeverityArg::Critical => Severity::Critical,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -147,24 +189,12 @@ impl ScanOpts {
         };
         Ok(ScanJob {
             target,
-            format: match self.format {
-                FormatArg::Human => Format::Human,
-                FormatArg::Json => Format::Json,
-                FormatArg::Jsonl => Format::Jsonl,
-                FormatArg::Sarif => Format::Sarif,
-                FormatArg::Github => Format::Github,
-                FormatArg::Junit => Format::Junit,
-            },
+            format: self.format.into(),
             color,
             config: self.config,
             baseline: self.baseline,
             write_baseline: self.write_baseline,
-            fail_on: self.fail_on.map(|s| match s {
-                SeverityArg::Low => Severity::Low,
-                SeverityArg::Medium => Severity::Medium,
-                SeverityArg::High => Severity::High,
-                SeverityArg::Critical => Severity::Critical,
-            }),
+            fail_on: self.fail_on.map(Severity::from),
             options: ScanOptions {
                 max_blob_size: self.max_blob_size,
                 threads: self.threads,
@@ -176,6 +206,9 @@ impl ScanOpts {
 }
 
 pub fn run(opts: ScanOpts) -> anyhow::Result<ExitCode> {
+    if opts.repos.is_some() || opts.repos_from.is_some() {
+        return super::fleet::run(opts);
+    }
     let output = opts.output.clone();
     let job = opts.into_job()?;
     match output {

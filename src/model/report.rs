@@ -39,6 +39,50 @@ pub struct Stats {
     pub suppressed: u64,
     /// Wall-clock seconds.
     pub seconds: f64,
+    /// Fleet scans: repositories in the run (after `--shard`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repos: Option<u64>,
+    /// Fleet scans: repositories whose objects were read in this run (the others were
+    /// unchanged since the recorded state, or could not be read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repos_scanned: Option<u64>,
+    /// Fleet scans: repositories with nothing new since the recorded state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repos_unchanged: Option<u64>,
+    /// Fleet scans: repositories that could not be read (listed in `skipped`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repos_skipped: Option<u64>,
+    /// Fleet scans: blobs read and scanned in this run (the same count as `blobs`, under the
+    /// name fleet tooling reads).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blobs_scanned: Option<u64>,
+    /// Fleet scans: objects not read again because the recorded state says they were scanned
+    /// with the same rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objects_known: Option<u64>,
+}
+
+impl Stats {
+    /// Adds `other`'s counters to these (fleet counters too; seconds add up).
+    pub fn add(&mut self, other: &Stats) {
+        fn sum(a: &mut Option<u64>, b: Option<u64>) {
+            if let Some(b) = b {
+                *a = Some(a.unwrap_or(0) + b);
+            }
+        }
+        self.objects += other.objects;
+        self.blobs += other.blobs;
+        self.messages += other.messages;
+        self.bytes += other.bytes;
+        self.suppressed += other.suppressed;
+        self.seconds += other.seconds;
+        sum(&mut self.repos, other.repos);
+        sum(&mut self.repos_scanned, other.repos_scanned);
+        sum(&mut self.repos_unchanged, other.repos_unchanged);
+        sum(&mut self.repos_skipped, other.repos_skipped);
+        sum(&mut self.blobs_scanned, other.blobs_scanned);
+        sum(&mut self.objects_known, other.objects_known);
+    }
 }
 
 /// Something that was not scanned, and why.
@@ -55,12 +99,6 @@ impl ScanReport {
     pub fn merge(&mut self, other: ScanReport) {
         self.findings.extend(other.findings);
         self.skipped.extend(other.skipped);
-        let (a, b) = (&mut self.stats, other.stats);
-        a.objects += b.objects;
-        a.blobs += b.blobs;
-        a.messages += b.messages;
-        a.bytes += b.bytes;
-        a.suppressed += b.suppressed;
-        a.seconds += b.seconds;
+        self.stats.add(&other.stats);
     }
 }

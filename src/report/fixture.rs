@@ -166,6 +166,7 @@ pub(crate) fn sample_report() -> Sample {
             bytes: 5_678_901,
             suppressed: 2,
             seconds: 0.25,
+            ..Stats::default()
         },
         skipped: vec![Skipped {
             what: "0123456789abcdef0123456789abcdef01234567".into(),

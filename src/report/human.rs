@@ -54,6 +54,14 @@ fn encoding_note(encoding: Encoding) -> Option<&'static str> {
 
 /// Where a finding is, for people: `path:line:column`, or which message it is in.
 fn place(f: &Finding) -> String {
+    let here = place_in_repo(f);
+    match &f.repo {
+        Some(repo) => format!("{}: {here}", clean(repo)),
+        None => here,
+    }
+}
+
+fn place_in_repo(f: &Finding) -> String {
     match (&f.path, f.source) {
         (Some(_), _) => clean(&f.location()),
         (None, Source::CommitMessage) => {
@@ -175,6 +183,9 @@ pub(super) fn write(report: &ScanReport, out: &mut dyn Write, opts: &ReportOptio
                 clean(&skipped.reason)
             )?;
         }
+    }
+    if super::summary::is_fleet(report) {
+        super::summary::write_human(report, out)?;
     }
     if n > 0 {
         writeln!(

@@ -1,5 +1,6 @@
 //! The `json` and `jsonl` formats: the [`Finding`] serde form, nothing added, nothing secret.
 
+use super::summary::{is_fleet, Summary};
 use crate::error::{Error, Result};
 use crate::finding::Finding;
 use crate::model::report::{ScanReport, Skipped, Stats};
@@ -15,6 +16,9 @@ struct Document<'a> {
     findings: &'a [Finding],
     stats: &'a Stats,
     skipped: &'a [Skipped],
+    /// Fleet scans only: findings summed up per credential, repository and account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    summary: Option<Summary>,
 }
 
 pub(super) fn json_error(e: serde_json::Error) -> Error {
@@ -32,6 +36,7 @@ pub(super) fn write_json(report: &ScanReport, out: &mut dyn Write) -> Result<()>
         findings: &report.findings,
         stats: &report.stats,
         skipped: &report.skipped,
+        summary: is_fleet(report).then(|| Summary::of(&report.findings)),
     };
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(json_error)?;
     writeln!(out)?;

@@ -12,11 +12,14 @@
 //! | `sarif`  | SARIF 2.1.0 for GitHub code scanning and other SARIF viewers            |
 //! | `github` | GitHub Actions workflow commands (`::error file=…,line=…::…`)           |
 //! | `junit`  | JUnit XML, one failing testcase per finding                             |
+//! | `html`   | one self-contained page: credentials to rotate, accounts, repositories  |
 
 mod ci;
+mod html;
 mod human;
 mod json;
 mod sarif;
+pub mod summary;
 
 use crate::error::{Error, Result};
 use crate::finding::Finding;
@@ -24,7 +27,7 @@ use crate::model::report::ScanReport;
 use std::fmt;
 use std::io::Write;
 
-pub use json::write_finding_jsonl;
+pub use json::{write_finding_jsonl, JSON_VERSION};
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -41,17 +44,20 @@ pub enum Format {
     Github,
     /// JUnit XML.
     Junit,
+    /// One self-contained HTML page (fleet summary tables, timeline, every finding).
+    Html,
 }
 
 impl Format {
     /// Every format, in the order they are documented.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Human,
         Format::Json,
         Format::Jsonl,
         Format::Sarif,
         Format::Github,
         Format::Junit,
+        Format::Html,
     ];
 
     /// The name used on the command line and in config files.
@@ -63,6 +69,7 @@ impl Format {
             Format::Sarif => "sarif",
             Format::Github => "github",
             Format::Junit => "junit",
+            Format::Html => "html",
         }
     }
 
@@ -128,6 +135,7 @@ pub fn write_report(
         Format::Sarif => sarif::write(report, out, opts),
         Format::Github => ci::write_github(report, out),
         Format::Junit => ci::write_junit(report, out, opts),
+        Format::Html => html::write(report, out, opts),
     }?;
     out.flush()?;
     Ok(())
@@ -162,10 +170,15 @@ fn clean(text: &str) -> String {
         .collect()
 }
 
-/// The finding's partner (key ID ↔ secret) in the same report, if it was reported.
+/// The finding's partner (key ID ↔ secret) in the same report, if it was reported: the one in
+/// the same repository and commit when there are several (a fleet).
 fn partner<'a>(report: &'a ScanReport, finding: &Finding) -> Option<&'a Finding> {
     let pair = finding.pair.as_deref()?;
-    report.findings.iter().find(|f| f.fingerprint == pair)
+    report
+        .findings
+        .iter()
+        .filter(|f| f.fingerprint == pair)
+        .min_by_key(|f| (f.repo != finding.repo, f.commit != finding.commit))
 }
 
 /// Counts of findings per severity, most severe first, for summaries: `1 critical, 2 medium`.

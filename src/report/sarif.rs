@@ -230,6 +230,7 @@ fn result_json(f: &Finding, rule_index: usize) -> Value {
         ("account", &f.account_id),
         ("keyType", &f.key_type),
         ("pair", &f.pair),
+        ("repo", &f.repo),
     ];
     for (key, value) in optional {
         if let Some(v) = value {

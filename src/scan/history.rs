@@ -1,7 +1,7 @@
 //! Git sources: the whole object store (full-history scan) or an explicit set of new objects
 //! (a push, a range). Each unique object is read once; only blobs that matched are attributed.
 
-use super::objects::{scan_objects, HitObject};
+use super::objects::{scan_objects, HitObject, ReadOutcome};
 use super::{assemble, ScanOptions, ScanReport, Skipped};
 use crate::detect::Detector;
 use crate::error::Result;
@@ -26,17 +26,19 @@ pub fn scan_history(
         ids.extend(objects::list_objects(&dir, &mut seen)?);
     }
     let mut report = scan_object_set(repo, opener, &ids, None, detector, opts)?;
-    if repo.is_shallow() {
-        report.skipped.push(Skipped {
-            what: "history".into(),
-            reason:
-                "the repository is a shallow clone: history before its boundary was not scanned \
-                     (run `git fetch --unshallow` to scan all of it)"
-                    .into(),
-        });
-    }
+    report.skipped.extend(shallow_note(repo));
     report.stats.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// What a history scan of a shallow clone reports as not scanned (`None` for a full clone).
+pub fn shallow_note(repo: &Repository) -> Option<Skipped> {
+    repo.is_shallow().then(|| Skipped {
+        what: "history".into(),
+        reason: "the repository is a shallow clone: history before its boundary was not scanned \
+                 (run `git fetch --unshallow` to scan all of it)"
+            .into(),
+    })
 }
 
 /// Scans exactly `ids` (blobs, commits, tags; trees are skipped). Matches in blobs are attributed
@@ -51,6 +53,23 @@ pub fn scan_object_set(
 ) -> Result<ScanReport> {
     let started = Instant::now();
     let outcome = scan_objects(opener, ids, detector, opts)?;
+    let mut report = report_outcome(repo, opener, outcome, commits, opts)?;
+    report.stats.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// The second half of [`scan_object_set`], for callers that read a set of ids in several parts
+/// (a fleet scan spreads one large repository over a shared pool of workers): attributes the
+/// blob hits of the merged `outcome` to the commits among `commits` (or, when `None`, among the
+/// commits the outcome saw) and builds the findings.
+pub fn report_outcome(
+    repo: &Repository,
+    opener: &RepoOpener,
+    outcome: ReadOutcome,
+    commits: Option<&[Oid]>,
+    opts: &ScanOptions,
+) -> Result<ScanReport> {
+    let started = Instant::now();
     let wanted: HashSet<Oid> = outcome
         .hits
         .iter()

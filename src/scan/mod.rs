@@ -3,6 +3,7 @@
 
 pub mod assemble;
 pub mod files;
+pub mod fleet;
 pub mod history;
 pub mod job;
 pub mod objects;

@@ -1,0 +1,76 @@
+//! `rolecall scan --repos DIR` / `--repos-from FILE`: scan options → a [`FleetJob`] →
+//! [`run_fleet`].
+
+use super::scan::{ColorArg, ScanOpts};
+use anyhow::Context;
+use rolecall::app::fleet::{run_fleet, FleetJob, FleetSource};
+use rolecall::finding::Severity;
+use rolecall::scan::fleet::{from_list, Shard};
+use rolecall::scan::ScanOptions;
+use rolecall::ExitCode;
+use std::io::{IsTerminal, Read};
+use std::path::Path;
+
+/// Reads a repository list from a file, or from standard input for `-`.
+fn read_list(path: &Path) -> anyhow::Result<String> {
+    if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin()
+            .lock()
+            .read_to_string(&mut text)
+            .context("cannot read the repository list from standard input")?;
+        Ok(text)
+    } else {
+        std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the repository list {}", path.display()))
+    }
+}
+
+fn into_job(opts: ScanOpts) -> anyhow::Result<FleetJob> {
+    let source = match (&opts.repos, &opts.repos_from) {
+        (Some(dir), _) => FleetSource::Folder(dir.clone()),
+        (None, Some(list)) => FleetSource::List(from_list(&read_list(list)?)),
+        (None, None) => unreachable!("the caller checked for --repos or --repos-from"),
+    };
+    let shard = opts.shard.as_deref().map(Shard::parse).transpose()?;
+    let color = match opts.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => opts.output.is_none() && std::io::stdout().is_terminal(),
+    };
+    Ok(FleetJob {
+        source,
+        shard,
+        state: opts.state,
+        format: opts.format.into(),
+        color,
+        config: opts.config,
+        baseline: opts.baseline,
+        write_baseline: opts.write_baseline,
+        fail_on: opts.fail_on.map(Severity::from),
+        options: ScanOptions {
+            max_blob_size: opts.max_blob_size,
+            threads: opts.threads,
+            progress: !opts.no_progress,
+            ..ScanOptions::default()
+        },
+    })
+}
+
+pub fn run(opts: ScanOpts) -> anyhow::Result<ExitCode> {
+    let output = opts.output.clone();
+    let job = into_job(opts)?;
+    match output {
+        Some(path) => {
+            let file = std::fs::File::create(&path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            Ok(run_fleet(&job, &mut out)?)
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            Ok(run_fleet(&job, &mut out)?)
+        }
+    }
+}
