@@ -84,6 +84,7 @@ pub fn run_fleet(job: &FleetJob, out: &mut dyn Write) -> Result<ExitCode> {
     let opts = FleetOptions {
         scan: job.options.clone(),
         state,
+        ..FleetOptions::default()
     };
     let mut report = scan_fleet(&repos, Detector::shared(), &opts)?;
     report.skipped.extend(walk_skipped);

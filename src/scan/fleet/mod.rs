@@ -36,13 +36,30 @@ use schedule::{Fleet, FleetProgress};
 use std::time::Instant;
 
 /// Knobs of a fleet scan.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct FleetOptions {
     /// The engine's knobs (`threads` is the size of the shared pool; `progress` shows a bar
     /// across repositories).
     pub scan: ScanOptions,
     /// Where to read and record what was scanned (`None`: scan everything, record nothing).
     pub state: Option<StateStore>,
+    /// A repository with more objects to read than this is split into chunks of this many,
+    /// spread over the workers ([`DEFAULT_CHUNK`]).
+    pub chunk: usize,
+}
+
+/// Objects per task: large enough that opening a repository handle per chunk costs nothing
+/// next to reading it, small enough to spread one large repository over every core.
+pub const DEFAULT_CHUNK: usize = 4096;
+
+impl Default for FleetOptions {
+    fn default() -> FleetOptions {
+        FleetOptions {
+            scan: ScanOptions::default(),
+            state: None,
+            chunk: DEFAULT_CHUNK,
+        }
+    }
 }
 
 /// Scans `repos` and returns one report: findings with `repo` set (and `known` for those an
@@ -60,6 +77,7 @@ pub fn scan_fleet(
         detector,
         opts: &opts.scan,
         store: opts.state.as_ref(),
+        chunk: opts.chunk.max(1),
         progress: FleetProgress::new(opts.scan.progress, repos.len() as u64),
     };
     let plans = fleet.plan_all();

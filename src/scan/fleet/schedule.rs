@@ -3,7 +3,7 @@
 //! Each worker runs the scan engine single-threaded, one task at a time, from one shared queue:
 //! the machine's cores are shared by every repository instead of each repository starting its
 //! own pool. Repositories are queued largest first (longest-processing-time order), and a
-//! repository with more than [`CHUNK`] objects to read is split into chunks that go to the
+//! repository with more than `chunk` objects to read is split into chunks that go to the
 //! front of the queue, so that every worker helps with it while the small repositories fill
 //! the gaps at the end: a small repository never leaves cores idle while a big one runs alone.
 //!
@@ -32,16 +32,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Objects per task: large enough that opening a repository handle per chunk costs nothing
-/// next to reading it, small enough to spread one large repository over every core.
-pub(super) const CHUNK: usize = 4096;
-
 /// Everything the workers share.
 pub(super) struct Fleet<'a> {
     pub repos: &'a [FleetRepo],
     pub detector: &'a Detector,
     pub opts: &'a ScanOptions,
     pub store: Option<&'a StateStore>,
+    pub chunk: usize,
     pub progress: FleetProgress,
 }
 
@@ -181,12 +178,12 @@ impl Fleet<'_> {
             Ok(selection) => selection,
             Err(e) => return Ok(Some((i, repo::outcome_unreadable(repo, &work, &e)))),
         };
-        if selection.to_read.len() <= CHUNK {
+        if selection.to_read.len() <= self.chunk {
             return self.scan_small(i, &work, selection).map(Some);
         }
         let chunks: Vec<Range<usize>> = (0..selection.to_read.len())
-            .step_by(CHUNK)
-            .map(|start| start..(start + CHUNK).min(selection.to_read.len()))
+            .step_by(self.chunk)
+            .map(|start| start..(start + self.chunk).min(selection.to_read.len()))
             .collect();
         let big = Arc::new(BigRepo {
             index: i,
