@@ -3,12 +3,13 @@
 
 use super::scan::{ColorArg, ScanOpts};
 use anyhow::Context;
-use rolecall::app::fleet::{run_fleet, FleetJob, FleetSource};
+use rolecall::app::fleet::{repositories, run_fleet, FleetJob, FleetSource};
+use rolecall::model::display::clean;
 use rolecall::finding::Severity;
 use rolecall::scan::fleet::{from_list, Shard};
 use rolecall::scan::ScanOptions;
 use rolecall::ExitCode;
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
 /// Reads a repository list from a file, or from standard input for `-`.
@@ -57,9 +58,37 @@ fn into_job(opts: ScanOpts) -> anyhow::Result<FleetJob> {
     })
 }
 
+/// Prints the names of the repositories of `job`, one per line.
+fn list_repos(job: &FleetJob, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    let (repos, skipped) = repositories(job)?;
+    for repo in &repos {
+        writeln!(out, "{}", repo.name)?;
+    }
+    for s in &skipped {
+        eprintln!("rolecall: warning: {}: {}", clean(&s.what), clean(&s.reason));
+    }
+    out.flush()?;
+    Ok(if skipped.is_empty() {
+        ExitCode::Clean
+    } else {
+        ExitCode::Error
+    })
+}
+
 pub fn run(opts: ScanOpts) -> anyhow::Result<ExitCode> {
     let output = opts.output.clone();
+    let list = opts.list_repos;
     let job = into_job(opts)?;
+    if list {
+        return match output {
+            Some(path) => {
+                let file = std::fs::File::create(&path)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                list_repos(&job, &mut std::io::BufWriter::new(file))
+            }
+            None => list_repos(&job, &mut std::io::stdout().lock()),
+        };
+    }
     match output {
         Some(path) => {
             let file = std::fs::File::create(&path)

@@ -51,6 +51,10 @@ pub struct ScanOpts {
     /// 1..N together cover every repository once).
     #[arg(long, value_name = "I/N", requires = "fleet")]
     pub shard: Option<String>,
+    /// Fleet scans: print the names of the repositories this run would scan (after --shard),
+    /// one per line, and scan nothing (for example to clone only a shard's repositories).
+    #[arg(long, requires = "fleet")]
+    pub list_repos: bool,
     /// The name that findings in standard input are reported under.
     #[arg(
         long,

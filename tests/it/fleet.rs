@@ -221,3 +221,28 @@ fn issue13_chunked_repositories_give_the_same_findings() {
     assert_eq!(chunked.stats.messages, whole.stats.messages);
     assert!(!whole.findings.is_empty());
 }
+
+/// A fleet scan runs as its own user over repositories owned by the git server's user; libgit2's
+/// ownership check (git's `safe.directory`) must not make every repository unreadable. Where the
+/// test runs as root (CI), the repositories are handed to another user first.
+#[test]
+fn issue13_repositories_owned_by_another_user_are_scanned() {
+    use std::os::unix::fs::MetadataExt;
+    let fleet = standard_fleet();
+    std::fs::remove_dir_all(fleet.path(NOT_A_REPO)).unwrap();
+    std::fs::remove_dir_all(fleet.path(CORRUPT)).unwrap();
+    let root_user = std::fs::metadata("/proc/self").unwrap().uid() == 0;
+    if root_user {
+        let out = std::process::Command::new("chown")
+            .args(["-R", "12345:12345", fleet.root().to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let owner = std::fs::metadata(fleet.path(PAYMENTS)).unwrap().uid();
+        assert_eq!(owner, 12345);
+    }
+    let (code, doc, err) = fleet.scan(&[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(skipped_names(&doc).is_empty(), "{}", doc["skipped"]);
+    assert_eq!(kinds_by_repo(&doc), expected_kinds());
+}

@@ -72,6 +72,7 @@ pub fn scan_fleet(
 ) -> Result<ScanReport> {
     let started = Instant::now();
     crate::git::tune_libgit2();
+    trust_repository_owners();
     let fleet = Fleet {
         repos,
         detector,
@@ -108,6 +109,19 @@ pub fn scan_fleet(
         ..report.stats
     };
     Ok(report)
+}
+
+/// A fleet scan runs as its own user over repositories that belong to the git server's user
+/// (`git`, `gitlab`, a pod's volume): libgit2 would refuse every one of them ("not owned by
+/// current user", git's `safe.directory` check). That check protects against running commands
+/// a repository's config names (hooks, fsmonitor); rolecall reads objects and runs nothing from
+/// a repository, so a fleet scan turns it off for the process.
+fn trust_repository_owners() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: sets a libgit2 global once, before any worker thread opens a repository.
+        let _ = unsafe { git2::opts::set_verify_owner_validation(false) };
+    });
 }
 
 /// The order of fleet reports (and of `rolecall merge`): by repository, then as a single
