@@ -4,8 +4,8 @@
 use super::scan::{ColorArg, ScanOpts};
 use anyhow::Context;
 use rolecall::app::fleet::{repositories, run_fleet, FleetJob, FleetSource};
-use rolecall::model::display::clean;
 use rolecall::finding::Severity;
+use rolecall::model::display::clean;
 use rolecall::scan::fleet::{from_list, Shard};
 use rolecall::scan::ScanOptions;
 use rolecall::ExitCode;
@@ -65,7 +65,11 @@ fn list_repos(job: &FleetJob, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         writeln!(out, "{}", repo.name)?;
     }
     for s in &skipped {
-        eprintln!("rolecall: warning: {}: {}", clean(&s.what), clean(&s.reason));
+        eprintln!(
+            "rolecall: warning: {}: {}",
+            clean(&s.what),
+            clean(&s.reason)
+        );
     }
     out.flush()?;
     Ok(if skipped.is_empty() {

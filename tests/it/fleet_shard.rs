@@ -42,9 +42,11 @@ fn repos_of(doc: &Value) -> BTreeSet<String> {
     findings(doc)
         .iter()
         .map(|f| f["repo"].as_str().unwrap().to_string())
-        .chain(skipped_names(doc).into_iter().map(|s| {
-            s.split(": ").next().unwrap().to_string()
-        }))
+        .chain(
+            skipped_names(doc)
+                .into_iter()
+                .map(|s| s.split(": ").next().unwrap().to_string()),
+        )
         .collect()
 }
 
@@ -81,7 +83,14 @@ fn issue13_shards_together_equal_the_unsharded_run() {
         assert_eq!(merged["findings"], whole["findings"], "shards of {count}");
         assert_eq!(merged["skipped"], whole["skipped"]);
         assert_eq!(merged["summary"], whole["summary"]);
-        for counter in ["objects", "blobs", "messages", "bytes", "repos", "repos_skipped"] {
+        for counter in [
+            "objects",
+            "blobs",
+            "messages",
+            "bytes",
+            "repos",
+            "repos_skipped",
+        ] {
             assert_eq!(stat(&merged, counter), stat(&whole, counter), "{counter}");
         }
     }
@@ -173,7 +182,9 @@ fn issue13_html_page_is_self_contained_and_escapes_repository_text() {
     // Self-contained: no external resource of any kind, a policy that forbids them.
     assert!(page.starts_with("<!DOCTYPE html>"));
     assert!(page.trim_end().ends_with("</html>"));
-    for external in ["http://", "https://", "//cdn", "src=\"", "href=\"", "@import", "url("] {
+    for external in [
+        "http://", "https://", "//cdn", "src=\"", "href=\"", "@import", "url(",
+    ] {
         assert!(!page.contains(external), "external reference {external}");
     }
     assert!(page.contains("default-src 'none'"));
@@ -184,8 +195,13 @@ fn issue13_html_page_is_self_contained_and_escapes_repository_text() {
     assert!(page.contains("&lt;img src=x onerror=alert(2)&gt;.env"));
     assert!(page.contains("&lt;/td&gt;&lt;/tr&gt;&lt;script&gt;alert(3)&lt;/script&gt;"));
     // Structure: the sections, one row per credential to rotate, one per finding.
-    for id in ["overview", "keys", "accounts", "repos", "timeline", "findings", "skipped"] {
-        assert!(page.contains(&format!("<section id=\"{id}\">")), "section {id}");
+    for id in [
+        "overview", "keys", "accounts", "repos", "timeline", "findings", "skipped",
+    ] {
+        assert!(
+            page.contains(&format!("<section id=\"{id}\">")),
+            "section {id}"
+        );
     }
     let (_, json, _) = fleet.scan(&[]);
     let table = |id: &str| {
@@ -193,9 +209,15 @@ fn issue13_html_page_is_self_contained_and_escapes_repository_text() {
         let end = start + page[start..].find("</section>").unwrap();
         page[start..end].matches("<tr>").count() - 1
     };
-    assert_eq!(table("keys"), json["summary"]["keys"].as_array().unwrap().len());
+    assert_eq!(
+        table("keys"),
+        json["summary"]["keys"].as_array().unwrap().len()
+    );
     assert_eq!(table("findings"), findings(&json).len());
-    assert_eq!(table("repos"), json["summary"]["repos"].as_array().unwrap().len());
+    assert_eq!(
+        table("repos"),
+        json["summary"]["repos"].as_array().unwrap().len()
+    );
     assert!(page.contains("<svg"), "the timeline chart");
     assert_eq!(
         page.matches("<li><b>").count(),

@@ -21,6 +21,7 @@ mod fix_shell;
 mod fix_terraform;
 mod fixutil;
 mod fleet;
+mod fleet_docs;
 mod fleet_shard;
 mod fleet_state;
 mod fleetutil;
