@@ -12,11 +12,11 @@
 //! - `findings`: the open findings, before policy (so that a changed `.rolecall.toml` or
 //!   baseline applies on the next run without a rescan).
 //!
-//! Each file is written to a temporary file in the same folder, flushed to disk and renamed
-//! over the old one, as soon as its repository is done: a crash mid-run loses at most the
-//! repositories in flight, and never leaves a half-written file. A file that cannot be parsed
-//! (or names another repository) is ignored, which rescans that repository: slower, never
-//! wrong. One folder can serve every shard of a sharded run (each repository has its own file).
+//! Each file is written to a temporary file in the same folder and renamed over the old one, as
+//! soon as its repository is done: a crash mid-run loses at most the repositories in flight, and
+//! never leaves a half-written file. A file that cannot be parsed (or names another repository)
+//! is ignored, which rescans that repository: slower, never wrong. An older file (after a power
+//! loss) likewise only rescans: a repository's scanned ids and its findings are in one file. One folder can serve every shard of a sharded run (each repository has its own file).
 
 use super::inventory::PackMark;
 use super::shard::stable_hash;
@@ -144,12 +144,16 @@ impl StateStore {
             .suffix(".json")
             .tempfile_in(folder)
             .map_err(|e| Error::io(folder, e))?;
-        serde_json::to_writer(&mut tmp, state)
+        let bytes = serde_json::to_vec(state)
             .map_err(|e| Error::input(format!("cannot serialise fleet state: {e}")))?;
-        tmp.flush().map_err(|e| Error::io(tmp.path(), e))?;
-        tmp.as_file()
-            .sync_all()
+        tmp.write_all(&bytes)
+            .and_then(|_| tmp.flush())
             .map_err(|e| Error::io(tmp.path(), e))?;
+        // No fsync: the rename is atomic for every reader and for a process that crashes or is
+        // killed. After a power loss the file may be lost or older, and either costs a rescan of
+        // that repository, never a missed object: the ids and the findings of a repository
+        // always travel in one file. (An fsync per repository tripled the run time of a
+        // 500-repository fleet on a busy disk.)
         tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
         Ok(())
     }
