@@ -33,17 +33,16 @@ mkdir -p "$work"
 "$bin" scan --repos "$fleet" --list-repos >"$work/repos.txt"
 count=$(wc -l <"$work/repos.txt")
 
-now_ns() { date +%s%N; }
-# Runs "$@" and prints its wall time in ms; exit codes 0-2 are results, not failures (a fleet
-# has findings).
+# Runs "$@" and prints "<wall ms> <cpu ms>" (cpu: user + system of rolecall and its children,
+# which a loaded machine inflates much less than wall time); exit codes 0-2 are results, not
+# failures (a fleet has findings).
 time_ms() {
-	local start end
-	start=$(now_ns)
-	"$@" >/dev/null 2>&1 || [ $? -le 2 ]
-	end=$(now_ns)
-	echo $(((end - start) / 1000000))
+	local TIMEFORMAT='%R %U %S' t
+	t=$({ time "$@" >/dev/null 2>&1 || [ $? -le 2 ]; } 2>&1)
+	echo "$t" | awk '{printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000}'
 }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# Median of column $1.
+median() { awk -v c="$1" '{print $c}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 fleet_scan() { "$bin" scan --repos "$fleet" --no-progress --format json -o "$work/fleet.json"; }
 loop_scan() {
@@ -71,18 +70,20 @@ for _ in $(seq "$rounds"); do
 	time_ms first_run >>"$work/t-first"
 	time_ms rerun >>"$work/t-rerun"
 done
-f=$(median <"$work/t-fleet")
-l=$(median <"$work/t-loop")
-a=$(median <"$work/t-first")
-b=$(median <"$work/t-rerun")
+f=$(median 1 <"$work/t-fleet") fc=$(median 2 <"$work/t-fleet")
+l=$(median 1 <"$work/t-loop") lc=$(median 2 <"$work/t-loop")
+a=$(median 1 <"$work/t-first") ac=$(median 2 <"$work/t-first")
+b=$(median 1 <"$work/t-rerun") bc=$(median 2 <"$work/t-rerun")
+runs() { awk '{printf "%s/%s ", $1, $2}' "$1"; }
 blobs=$(grep -o '"blobs_scanned": [0-9]*' "$work/fleet.json" | awk '{print $2}')
 rerun_blobs=$(grep -o '"blobs_scanned": [0-9]*' "$work/rerun.json" | awk '{print $2}')
-echo "one fleet scan:           ${f} ms  ($blobs blobs; runs: $(tr '\n' ' ' <"$work/t-fleet"))"
-echo "loop of single scans:     ${l} ms  (runs: $(tr '\n' ' ' <"$work/t-loop"))"
-awk -v f="$f" -v l="$l" 'BEGIN {printf "fleet vs loop:            %.2fx faster\n", l / f}'
-echo "first run with --state:   ${a} ms  (runs: $(tr '\n' ' ' <"$work/t-first"))"
-echo "rerun, nothing new:       ${b} ms  ($rerun_blobs blobs read; runs: $(tr '\n' ' ' <"$work/t-rerun"))"
-awk -v a="$a" -v b="$b" 'BEGIN {printf "rerun / first run:        %.1f%% (target: at most 5%%)\n", 100 * b / a}'
+echo "medians, wall / cpu (runs: wall/cpu ms)"
+echo "one fleet scan:           ${f} / ${fc} ms  ($blobs blobs; runs: $(runs "$work/t-fleet"))"
+echo "loop of single scans:     ${l} / ${lc} ms  (runs: $(runs "$work/t-loop"))"
+awk -v f="$f" -v l="$l" -v fc="$fc" -v lc="$lc" 'BEGIN {printf "fleet vs loop:            %.2fx faster (wall), %.2fx less cpu\n", l / f, lc / fc}'
+echo "first run with --state:   ${a} / ${ac} ms  (runs: $(runs "$work/t-first"))"
+echo "rerun, nothing new:       ${b} / ${bc} ms  ($rerun_blobs blobs read; runs: $(runs "$work/t-rerun"))"
+awk -v a="$a" -v b="$b" -v ac="$ac" -v bc="$bc" 'BEGIN {printf "rerun / first run:        %.1f%% wall, %.1f%% cpu (target: at most 5%%)\n", 100 * b / a, 100 * bc / ac}'
 
 # Shards 1..N, merged, against the single run (both through merge, so both sorted the same).
 for i in $(seq "$shards"); do

@@ -89,7 +89,7 @@ fn issue13_the_summary_counts_one_rotation_per_key_with_its_account() {
     assert_eq!(default["repos"], 5);
     let wiki = accounts
         .iter()
-        .find(|a| a["account_id"] == WIKI_ACCOUNT.to_string())
+        .find(|a| a["account_id"].as_str() == Some(&*format!("{WIKI_ACCOUNT:012}")))
         .unwrap();
     assert_eq!(
         (wiki["keys"].as_u64(), wiki["repos"].as_u64()),

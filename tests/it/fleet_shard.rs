@@ -134,7 +134,7 @@ fn issue13_merge_rejects_what_is_not_a_json_report() {
     let fleet = Fleet::empty();
     let bad = fleet.dir.path().join("bad.json");
     write(&bad, "{\"findings\": 3}");
-    let (code, _, err) = merge(&[bad.clone()], "json");
+    let (code, _, err) = merge(std::slice::from_ref(&bad), "json");
     assert_eq!(code, 2);
     assert!(err.contains("not a rolecall JSON report"), "{err}");
     write(&bad, "{\"version\": 9, \"findings\": [], \"stats\": {\"objects\": 0, \"blobs\": 0, \"messages\": 0, \"bytes\": 0, \"suppressed\": 0, \"seconds\": 0}, \"skipped\": []}");

@@ -11,6 +11,7 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::report::Skipped;
 use std::collections::HashSet;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 /// One repository of a fleet.
@@ -66,12 +67,14 @@ pub fn discover(root: &Path) -> Result<Discovery> {
         )));
     }
     let mut found = Discovery::default();
-    let mut visited: HashSet<PathBuf> = HashSet::new();
+    // Real folders by (device, inode): a link back to an ancestor, or a second link to one
+    // folder, finds it already visited.
+    let mut visited: HashSet<(u64, u64)> = HashSet::new();
     let mut pending: Vec<(PathBuf, String)> = vec![(root.to_path_buf(), String::new())];
     while let Some((dir, rel)) = pending.pop() {
         let shown = if rel.is_empty() { ".".to_string() } else { rel };
-        let real = match dir.canonicalize() {
-            Ok(real) => real,
+        let real = match std::fs::metadata(&dir) {
+            Ok(meta) => (meta.dev(), meta.ino()),
             Err(e) => {
                 found.skipped.push(unreadable_folder(&shown, &e));
                 continue;

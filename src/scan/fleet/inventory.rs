@@ -78,7 +78,13 @@ impl Inventory {
     pub fn take(objects: &Path) -> Result<Inventory> {
         let mut dirs = Vec::new();
         let mut loose = Vec::new();
-        for dir in object_dirs(objects) {
+        // Most repositories have no alternates: skip resolving (and canonicalising) them.
+        let dirs_to_read = if objects.join("info").join("alternates").exists() {
+            object_dirs(objects)
+        } else {
+            vec![objects.to_path_buf()]
+        };
+        for dir in dirs_to_read {
             dirs.push(packs_in(&dir)?);
             loose.push(loose_objects(&dir));
         }

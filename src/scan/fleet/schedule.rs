@@ -79,12 +79,15 @@ impl Fleet<'_> {
         }
     }
 
-    /// Plans every repository (in parallel: it reads state files and pack index trailers).
+    /// Plans every repository in parallel. Planning reads small files (state, index trailers,
+    /// loose object folders) and waits on the file system more than it computes, so it uses
+    /// more threads than there are cores.
     pub fn plan_all(&self) -> Vec<Plan> {
         let next = AtomicUsize::new(0);
         let plans: Mutex<Vec<(usize, Plan)>> = Mutex::new(Vec::new());
+        let planners = (workers(self.opts.threads) * 4).clamp(1, 16);
         std::thread::scope(|s| {
-            for _ in 0..workers(self.opts.threads).min(self.repos.len().max(1)) {
+            for _ in 0..planners.min(self.repos.len().max(1)) {
                 s.spawn(|| loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(repo) = self.repos.get(i) else { break };
