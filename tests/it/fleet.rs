@@ -246,3 +246,64 @@ fn issue13_repositories_owned_by_another_user_are_scanned() {
     assert!(skipped_names(&doc).is_empty(), "{}", doc["skipped"]);
     assert_eq!(kinds_by_repo(&doc), expected_kinds());
 }
+
+#[test]
+fn issue13_repos_from_standard_input_and_list_repos() {
+    let fleet = standard_fleet();
+    let root = fleet.root();
+    // --list-repos: the names a run would scan, after --shard, and nothing scanned.
+    let (code, listed, _) =
+        run(rolecall_cmd().args(["scan", "--repos", root.to_str().unwrap(), "--list-repos"]));
+    assert_eq!(code, 0);
+    let names: Vec<&str> = listed.lines().collect();
+    assert_eq!(names.len(), 11);
+    assert!(names.contains(&GITLAB_WIKI) && !listed.contains("vendor/inner"));
+    let mut sharded = 0;
+    for i in 1..=3 {
+        let (_, part, _) = run(rolecall_cmd().args([
+            "scan",
+            "--repos",
+            root.to_str().unwrap(),
+            "--shard",
+            &format!("{i}/3"),
+            "--list-repos",
+        ]));
+        sharded += part.lines().count();
+    }
+    assert_eq!(sharded, 11);
+    // --repos-from -: the list on standard input, paths relative to the working directory.
+    let list: String = [PAYMENTS, DEEP]
+        .iter()
+        .map(|n| format!("fleet/{n}\n"))
+        .collect();
+    let mut child = rolecall_cmd()
+        .current_dir(fleet.dir.path())
+        .args(["scan", "--repos-from", "-", "--format", "json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(list.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let repos: std::collections::BTreeSet<&str> = findings(&doc)
+        .iter()
+        .map(|f| f["repo"].as_str().unwrap())
+        .collect();
+    let expected: std::collections::BTreeSet<String> = [PAYMENTS, DEEP]
+        .iter()
+        .map(|n| format!("fleet/{n}"))
+        .collect();
+    assert_eq!(
+        repos,
+        expected.iter().map(String::as_str).collect(),
+        "{doc:#}"
+    );
+}
