@@ -3,12 +3,12 @@
 use anyhow::Context;
 use clap::{ArgGroup, Args, ValueEnum};
 use rolecall::finding::Severity;
-use rolecall::report::Format;
+use rolecall::report::{Format, ReportOptions};
 use rolecall::scan::job::{run_job, ScanJob, Target};
 use rolecall::scan::range::RangeSpec;
 use rolecall::scan::ScanOptions;
 use rolecall::ExitCode;
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -104,6 +104,8 @@ pub enum FormatArg {
     Github,
     Junit,
     Html,
+    /// GitLab's secret-detection report (artifacts:reports:secret_detection).
+    Gitlab,
 }
 
 impl From<FormatArg> for Format {
@@ -116,6 +118,7 @@ impl From<FormatArg> for Format {
             FormatArg::Github => Format::Github,
             FormatArg::Junit => Format::Junit,
             FormatArg::Html => Format::Html,
+            FormatArg::Gitlab => Format::Gitlab,
         }
     }
 }
@@ -215,17 +218,25 @@ pub fn run(opts: ScanOpts) -> anyhow::Result<ExitCode> {
     }
     let output = opts.output.clone();
     let job = opts.into_job()?;
+    // The report is built in memory and written once: a scan that fails leaves the failure
+    // document of its format (SARIF, GitLab, JSON), never an empty or half-written file.
+    let mut report = Vec::new();
+    let result = run_job(&job, &mut report);
+    if let Err(err) = &result {
+        report.clear();
+        let opts = ReportOptions::default();
+        rolecall::report::write_failure(job.format, &format!("{err:#}"), &mut report, &opts)?;
+    }
     match output {
-        Some(path) => {
-            let file = std::fs::File::create(&path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            let mut out = std::io::BufWriter::new(file);
-            Ok(run_job(&job, &mut out)?)
-        }
+        Some(path) => std::fs::write(&path, &report)
+            .with_context(|| format!("cannot write {}", path.display()))?,
         None => {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
-            Ok(run_job(&job, &mut out)?)
+            out.write_all(&report)
+                .and_then(|()| out.flush())
+                .context("cannot write the report")?;
         }
     }
+    Ok(result?)
 }

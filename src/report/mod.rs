@@ -13,12 +13,19 @@
 //! | `github` | GitHub Actions workflow commands (`::error file=…,line=…::…`)           |
 //! | `junit`  | JUnit XML, one failing testcase per finding                             |
 //! | `html`   | one self-contained page: credentials to rotate, accounts, repositories  |
+//! | `gitlab` | GitLab's secret-detection report (`artifacts:reports:secret_detection`)  |
+//!
+//! A scan that cannot run still leaves a valid document in the formats that are one
+//! ([`write_failure`]: `json`, `sarif`, `gitlab`), never an empty file.
 
 mod ci;
+mod gitlab;
 mod html;
 mod human;
 mod json;
 mod sarif;
+#[cfg(test)]
+mod schema_check;
 pub mod summary;
 
 use crate::error::{Error, Result};
@@ -46,11 +53,13 @@ pub enum Format {
     Junit,
     /// One self-contained HTML page (fleet summary tables, timeline, every finding).
     Html,
+    /// GitLab's secret-detection report.
+    Gitlab,
 }
 
 impl Format {
     /// Every format, in the order they are documented.
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 8] = [
         Format::Human,
         Format::Json,
         Format::Jsonl,
@@ -58,6 +67,7 @@ impl Format {
         Format::Github,
         Format::Junit,
         Format::Html,
+        Format::Gitlab,
     ];
 
     /// The name used on the command line and in config files.
@@ -70,6 +80,7 @@ impl Format {
             Format::Github => "github",
             Format::Junit => "junit",
             Format::Html => "html",
+            Format::Gitlab => "gitlab",
         }
     }
 
@@ -136,9 +147,43 @@ pub fn write_report(
         Format::Github => ci::write_github(report, out),
         Format::Junit => ci::write_junit(report, out, opts),
         Format::Html => html::write(report, out, opts),
+        Format::Gitlab => gitlab::write(report, out, opts),
     }?;
     out.flush()?;
     Ok(())
+}
+
+/// Writes the document of a scan that could not run (it then exits 2) in the formats that are a
+/// single document, so that a CI step that reads or uploads the file finds a valid one that
+/// records the failure: SARIF (`executionSuccessful: false` and an `error` notification), GitLab
+/// (`status: failure` and a `fatal` message), JSON (`"error"` beside empty findings). Returns
+/// `false`, writing nothing, for the other formats (their readers get the error on stderr).
+pub fn write_failure(
+    format: Format,
+    message: &str,
+    out: &mut dyn Write,
+    opts: &ReportOptions,
+) -> Result<bool> {
+    match format {
+        Format::Sarif => sarif::write_failure(message, out, opts)?,
+        Format::Gitlab => gitlab::write_failure(message, out, opts)?,
+        Format::Json => {
+            let doc = serde_json::json!({
+                "version": json::JSON_VERSION,
+                "error": clean(message),
+                "findings": [],
+                "stats": crate::model::report::Stats::default(),
+                "skipped": [],
+            });
+            serde_json::to_writer_pretty(&mut *out, &doc).map_err(json::json_error)?;
+            writeln!(out)?;
+        }
+        Format::Human | Format::Jsonl | Format::Github | Format::Junit | Format::Html => {
+            return Ok(false)
+        }
+    }
+    out.flush()?;
+    Ok(true)
 }
 
 /// The 7-character short form of a commit id.

@@ -1,14 +1,24 @@
-//! SARIF 2.1.0 output that GitHub code scanning accepts.
+//! SARIF 2.1.0 output that GitHub code scanning accepts and keeps.
 //!
 //! - `tool.driver.rules` come from the rule set (`rules/aws.toml`): id, name, descriptions, help,
 //!   a default level, `properties.security-severity` (GitHub's 0–10 scale, raised to the most
 //!   severe finding of that rule in this report) and tags.
 //! - Each result has `ruleId`/`ruleIndex`, a `level` (critical/high → `error`, medium →
-//!   `warning`, low → `note`), a message with the redacted value, a repository-relative
-//!   `artifactLocation.uri` with the start line and column, and `partialFingerprints` holding the
-//!   rolecall fingerprint, so that code scanning tracks an alert across rebases.
-//! - A finding in a commit or tag message has no file: it gets a logical location instead.
-//! - Skipped objects become tool execution notifications and make `executionSuccessful` false.
+//!   `warning`, low → `note`), a message with the redacted value and exactly one location with a
+//!   `physicalLocation` (code scanning drops a result without one): a repository-relative
+//!   `artifactLocation.uri` with the start line and column.
+//! - Text that is not a file of the tree (a commit or tag message or header, a ref name) gets the
+//!   pseudo-path `.git/<what>/<commit>` (see [`pseudo_path`]): git never tracks a path under
+//!   `.git/`, so it cannot collide with a real file, and it names the commit. A logical location
+//!   (`commit-message/<sha>:line:col`) says the same for viewers that read it.
+//! - `partialFingerprints` are unique per location ([`LOCATION_KEY`]: the credential's fingerprint,
+//!   the path and the occurrence number, never the line or the commit), so the same key in two
+//!   files is two alerts that each survive rebases and moved lines; the key-level fingerprint
+//!   (the same for every copy of one credential, what baselines use) is the result property
+//!   `fingerprint`.
+//! - Skipped objects become tool execution notifications and make `executionSuccessful` false;
+//!   a scan that could not run at all is written by [`write_failure`] as a run with no results,
+//!   `executionSuccessful: false` and the error as an `error` notification.
 
 use super::{clean, short_id, ReportOptions};
 use crate::error::Result;
@@ -18,8 +28,8 @@ use crate::rules::RuleSet;
 use serde_json::{json, Map, Value};
 use std::io::Write;
 
-/// The key under which the rolecall fingerprint is written in `partialFingerprints`.
-pub const FINGERPRINT_KEY: &str = "rolecallFingerprint/v1";
+/// The key under which the per-location fingerprint is written in `partialFingerprints`.
+pub const LOCATION_KEY: &str = "rolecallLocation/v1";
 
 /// The SARIF level for a severity.
 fn level(sev: Severity) -> &'static str {
@@ -171,6 +181,21 @@ fn message(f: &Finding) -> String {
         (Source::TagMessage, Some(c)) => {
             text.push_str(&format!(" in a tag message on commit {}", short_id(c)))
         }
+        (Source::CommitHeader, Some(c)) => {
+            text.push_str(&format!(" in the header of commit {}", short_id(c)))
+        }
+        (Source::TagHeader, Some(c)) => {
+            text.push_str(&format!(" in a tag header on commit {}", short_id(c)))
+        }
+        (Source::TreeEntry, Some(c)) => text.push_str(&format!(
+            " in the name of a file or folder, introduced in commit {}",
+            short_id(c)
+        )),
+        (Source::RefName, Some(c)) => text.push_str(&format!(
+            " in the name of a ref pointing at commit {}",
+            short_id(c)
+        )),
+        (Source::RefName, None) => text.push_str(" in the name of a ref"),
         (_, Some(c)) => text.push_str(&format!(" introduced in commit {}", short_id(c))),
         (_, None) => {}
     }
@@ -184,33 +209,84 @@ fn message(f: &Finding) -> String {
     text
 }
 
-fn location(f: &Finding) -> Value {
-    match &f.path {
-        Some(path) => json!({
-            "physicalLocation": {
-                "artifactLocation": { "uri": path_uri(path) },
-                "region": { "startLine": f.line.max(1), "startColumn": f.column.max(1) },
-            }
-        }),
-        None => {
-            let what = match f.source {
-                Source::TagMessage => "tag-message",
-                _ => "commit-message",
-            };
-            let commit = f.commit.as_deref().unwrap_or("unknown");
-            json!({
-                "logicalLocations": [{
-                    "name": format!("{what} {}", short_id(commit)),
-                    "fullyQualifiedName": format!("{what}/{commit}:{}:{}", f.line, f.column),
-                    "kind": "text",
-                }]
-            })
-        }
+/// What a finding that is not in a file of the tree is in, as a path segment.
+fn pseudo_kind(source: Source) -> Option<&'static str> {
+    match source {
+        Source::CommitMessage => Some("commit-message"),
+        Source::TagMessage => Some("tag-message"),
+        Source::CommitHeader => Some("commit-header"),
+        Source::TagHeader => Some("tag-header"),
+        Source::RefName => Some("ref-name"),
+        Source::Blob | Source::TreeEntry | Source::Worktree | Source::File => None,
     }
 }
 
-fn result_json(f: &Finding, rule_index: usize) -> Value {
+/// The artifact path of a finding that has no file of its own: `.git/commit-message/<sha>` (and
+/// likewise for tag messages, headers and ref names). A tracked path never starts with `.git/`,
+/// so this cannot name a real file; code scanning accepts a path that does not exist in the
+/// checkout (it shows the alert without a code snippet).
+pub(super) fn pseudo_path(f: &Finding) -> String {
+    let what = pseudo_kind(f.source).unwrap_or("unknown");
+    let commit = f.commit.as_deref().unwrap_or("unknown-commit");
+    match (&f.path, f.source) {
+        (Some(name), Source::RefName) => format!(".git/{what}/{}", clean(name)),
+        _ => format!(".git/{what}/{commit}"),
+    }
+}
+
+/// The repository-relative path a finding is reported under.
+fn artifact_path(f: &Finding) -> String {
+    match (&f.path, pseudo_kind(f.source)) {
+        (Some(path), None) => path.clone(),
+        _ => pseudo_path(f),
+    }
+}
+
+fn location(f: &Finding) -> Value {
+    let mut loc = json!({
+        "physicalLocation": {
+            "artifactLocation": { "uri": path_uri(&artifact_path(f)) },
+            "region": { "startLine": f.line.max(1), "startColumn": f.column.max(1) },
+        }
+    });
+    if let Some(what) = pseudo_kind(f.source) {
+        let commit = f.commit.as_deref().unwrap_or("unknown");
+        loc["logicalLocations"] = json!([{
+            "name": format!("{what} {}", short_id(commit)),
+            "fullyQualifiedName": format!("{what}/{commit}:{}:{}", f.line, f.column),
+            "kind": "text",
+        }]);
+    }
+    loc
+}
+
+/// Per-location fingerprints: a hash of the credential's fingerprint and the path, plus the
+/// occurrence number of that pair in the report (`…:1`, `…:2`), like code scanning's own
+/// `primaryLocationLineHash`. Lines and commit ids are left out so that an alert survives moved
+/// lines and rebases.
+fn location_fingerprints(findings: &[Finding]) -> Vec<String> {
+    let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    findings
+        .iter()
+        .map(|f| {
+            let input = format!(
+                "rolecall-location-v1\0{}\0{}",
+                f.fingerprint,
+                artifact_path(f)
+            );
+            let hash = git2::Oid::hash_object(git2::ObjectType::Blob, input.as_bytes())
+                .map(|oid| oid.to_string()[..32].to_string())
+                .unwrap_or_default();
+            let n = seen.entry(hash.clone()).or_insert(0);
+            *n += 1;
+            format!("{hash}:{n}")
+        })
+        .collect()
+}
+
+fn result_json(f: &Finding, rule_index: usize, location_fp: &str) -> Value {
     let mut props = Map::new();
+    props.insert("fingerprint".into(), json!(f.fingerprint));
     props.insert("severity".into(), json!(f.severity.as_str()));
     props.insert("kind".into(), json!(f.kind.as_str()));
     props.insert(
@@ -243,7 +319,7 @@ fn result_json(f: &Finding, rule_index: usize) -> Value {
         "level": level(f.severity),
         "message": { "text": message(f) },
         "locations": [location(f)],
-        "partialFingerprints": { FINGERPRINT_KEY: f.fingerprint },
+        "partialFingerprints": { LOCATION_KEY: location_fp },
         "properties": props,
     })
 }
@@ -251,12 +327,14 @@ fn result_json(f: &Finding, rule_index: usize) -> Value {
 /// Builds the SARIF log as a JSON value.
 pub(super) fn sarif_value(report: &ScanReport, opts: &ReportOptions) -> Value {
     let rules = rules_for(report);
+    let fingerprints = location_fingerprints(&report.findings);
     let results: Vec<Value> = report
         .findings
         .iter()
-        .map(|f| {
+        .zip(&fingerprints)
+        .map(|(f, fp)| {
             let index = rules.iter().position(|r| r.id == f.rule).unwrap_or(0);
-            result_json(f, index)
+            result_json(f, index, fp)
         })
         .collect();
     let mut driver = json!({
@@ -296,6 +374,35 @@ pub(super) fn sarif_value(report: &ScanReport, opts: &ReportOptions) -> Value {
     })
 }
 
+/// Writes a SARIF log for a scan that could not run (exit 2): one run with no results,
+/// `executionSuccessful: false`, exit code 2 and the error as an `error`-level tool execution
+/// notification. A valid document, so that nothing downstream chokes on an empty file.
+pub(super) fn failure_value(message: &str, opts: &ReportOptions) -> Value {
+    let mut value = sarif_value(&ScanReport::default(), opts);
+    value["runs"][0]["invocations"] = json!([{
+        "executionSuccessful": false,
+        "exitCode": 2,
+        "exitCodeDescription": "the scan could not run or was incomplete",
+        "toolExecutionNotifications": [{
+            "level": "error",
+            "message": { "text": format!("rolecall could not complete the scan: {}", clean(message)) },
+        }],
+    }]);
+    value
+}
+
+/// Writes [`failure_value`].
+pub(super) fn write_failure(
+    message: &str,
+    out: &mut dyn Write,
+    opts: &ReportOptions,
+) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &failure_value(message, opts))
+        .map_err(super::json::json_error)?;
+    writeln!(out)?;
+    Ok(())
+}
+
 /// Writes the SARIF log.
 pub(super) fn write(report: &ScanReport, out: &mut dyn Write, opts: &ReportOptions) -> Result<()> {
     let value = sarif_value(report, opts);
@@ -306,34 +413,10 @@ pub(super) fn write(report: &ScanReport, out: &mut dyn Write, opts: &ReportOptio
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixture::{python, sample_report};
+    use super::super::fixture::sample_report;
+    use super::super::schema_check::{errors, SARIF};
     use super::*;
-
-    const VALIDATE: &str = "\
-import json, sys
-try:
-    import jsonschema
-except ImportError:
-    sys.exit('the jsonschema module is required: pip install jsonschema')
-schema = json.load(open(sys.argv[1]))
-doc = json.load(sys.stdin)
-errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(doc), key=lambda e: list(e.path))
-for e in errors:
-    print('/'.join(map(str, e.path)), e.message)
-print('errors', len(errors))
-";
-
-    fn schema_path() -> String {
-        format!(
-            "{}/tests/data/sarif-2.1.0.schema.json",
-            env!("CARGO_MANIFEST_DIR")
-        )
-    }
-
-    fn validate(doc: &Value) -> String {
-        let text = serde_json::to_vec(doc).unwrap();
-        python(&["-c", VALIDATE, &schema_path()], &text)
-    }
+    use crate::finding::{fingerprint, Encoding};
 
     fn opts() -> ReportOptions {
         ReportOptions {
@@ -346,14 +429,15 @@ print('errors', len(errors))
     fn sarif_is_valid_against_the_2_1_0_schema() {
         let sample = sample_report();
         let doc = sarif_value(&sample.report, &opts());
-        let verdict = validate(&doc);
-        assert!(verdict.ends_with("errors 0\n"), "{verdict}");
+        assert_eq!(errors(SARIF, &doc), Vec::<String>::new());
 
         let mut clean = sample.report.clone();
         clean.findings.clear();
         clean.skipped.clear();
-        let verdict = validate(&sarif_value(&clean, &opts()));
-        assert!(verdict.ends_with("errors 0\n"), "{verdict}");
+        assert_eq!(
+            errors(SARIF, &sarif_value(&clean, &opts())),
+            Vec::<String>::new()
+        );
     }
 
     #[test]
@@ -363,8 +447,10 @@ print('errors', len(errors))
         doc["runs"][0]["results"][0]["level"] = json!("critical");
         doc["runs"][0]["results"][1]["locations"][0]["physicalLocation"]["region"]["startLine"] =
             json!(0);
-        let verdict = validate(&doc);
-        assert!(verdict.ends_with("errors 2\n"), "{verdict}");
+        doc["runs"][0]["results"][2]["locations"][0]["physicalLocation"]["artifactLocation"]
+            ["uri"] = json!("a b:c");
+        let found = errors(SARIF, &doc);
+        assert_eq!(found.len(), 3, "{found:#?}");
     }
 
     #[test]
@@ -379,11 +465,11 @@ print('errors', len(errors))
             assert_eq!(r["ruleId"], f.rule.as_str());
             let idx = r["ruleIndex"].as_u64().unwrap() as usize;
             assert_eq!(rules[idx]["id"], f.rule.as_str());
-            assert_eq!(
-                r["partialFingerprints"][FINGERPRINT_KEY],
-                f.fingerprint.as_str()
-            );
+            assert_eq!(r["properties"]["fingerprint"], f.fingerprint.as_str());
             assert!(r["message"]["text"].as_str().unwrap().contains(&f.redacted));
+            // Code scanning keeps only results with a physical location.
+            let uri = &r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+            assert!(!uri.as_str().unwrap().is_empty(), "{r}");
         }
         assert_eq!(results[0]["level"], "error");
         assert_eq!(results[3]["level"], "warning");
@@ -395,13 +481,23 @@ print('errors', len(errors))
         );
         assert_eq!(loc["region"]["startLine"], 7);
         assert_eq!(loc["region"]["startColumn"], 14);
-        // A commit-message finding has no file, only a logical location.
+        // A commit-message finding is placed at .git/commit-message/<sha>, which names the
+        // commit and can never be a tracked file, plus a logical location.
         let msg = &results[3]["locations"][0];
-        assert!(msg.get("physicalLocation").is_none());
+        let commit = sample.report.findings[3].commit.clone().unwrap();
+        assert_eq!(
+            msg["physicalLocation"]["artifactLocation"]["uri"],
+            format!(".git/commit-message/{commit}")
+        );
+        assert_eq!(msg["physicalLocation"]["region"]["startLine"], 3);
         assert!(msg["logicalLocations"][0]["name"]
             .as_str()
             .unwrap()
             .starts_with("commit-message "));
+        assert_eq!(
+            results[4]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            format!(".git/tag-message/{commit}")
+        );
         assert_eq!(results[0]["properties"]["account"], "210987654321");
         // A rule's security-severity follows its most severe finding.
         let key_rule = rules
@@ -410,6 +506,116 @@ print('errors', len(errors))
             .unwrap();
         assert_eq!(key_rule["properties"]["security-severity"], "9.5");
         assert_eq!(run["invocations"][0]["executionSuccessful"], false);
+    }
+
+    /// issue 14: the same key in two files gave two results with the same partialFingerprints,
+    /// so code scanning merged them into one alert.
+    #[test]
+    fn issue14_same_key_in_two_files_is_two_alerts() {
+        let sample = sample_report();
+        let mut report = sample.report.clone();
+        let first = report.findings[2].clone();
+        let mut copy = first.clone();
+        copy.path = Some("k8s/staging.yaml".into());
+        let mut again = first.clone();
+        again.line += 10;
+        report.findings = vec![first.clone(), copy, again];
+        let doc = sarif_value(&report, &opts());
+        let results = doc["runs"][0]["results"].as_array().unwrap();
+        let fps: Vec<&str> = results
+            .iter()
+            .map(|r| r["partialFingerprints"][LOCATION_KEY].as_str().unwrap())
+            .collect();
+        assert_ne!(fps[0], fps[1], "two files, two alerts");
+        assert_ne!(fps[0], fps[2], "two occurrences in one file, two alerts");
+        assert!(fps[0].ends_with(":1") && fps[2].ends_with(":2"), "{fps:?}");
+        // The key-level fingerprint is the same for every copy, as a property.
+        for r in results {
+            assert_eq!(r["properties"]["fingerprint"], first.fingerprint.as_str());
+        }
+        // Moving the finding to another line or commit (a rebase) keeps its fingerprint.
+        let mut moved = report.clone();
+        moved.findings[0].line += 3;
+        moved.findings[0].commit = Some("f".repeat(40));
+        let doc2 = sarif_value(&moved, &opts());
+        assert_eq!(
+            doc2["runs"][0]["results"][0]["partialFingerprints"][LOCATION_KEY],
+            fps[0]
+        );
+    }
+
+    /// issue 14: findings in commit headers, tag headers, tree entries and ref names (the new
+    /// sources) each get a physical location code scanning accepts.
+    #[test]
+    fn issue14_every_source_has_a_physical_location() {
+        let sample = sample_report();
+        let template = sample.report.findings[3].clone();
+        let mut report = sample.report.clone();
+        report.findings.clear();
+        for (i, source) in [
+            Source::CommitHeader,
+            Source::TagHeader,
+            Source::TreeEntry,
+            Source::RefName,
+            Source::Worktree,
+            Source::CommitMessage,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut f = template.clone();
+            f.source = source;
+            f.encoding = Encoding::Plain;
+            f.fingerprint = fingerprint(f.kind, &format!("value-{i}"));
+            f.path = match source {
+                Source::TreeEntry | Source::Worktree => Some(format!("dir-{i}/name")),
+                Source::RefName => Some("refs/heads/leak".into()),
+                _ => None,
+            };
+            report.findings.push(f);
+        }
+        let doc = sarif_value(&report, &opts());
+        assert_eq!(errors(SARIF, &doc), Vec::<String>::new());
+        let uris: Vec<String> = doc["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        let commit = template.commit.unwrap();
+        assert_eq!(uris[0], format!(".git/commit-header/{commit}"));
+        assert_eq!(uris[1], format!(".git/tag-header/{commit}"));
+        assert_eq!(uris[2], "dir-2/name");
+        assert_eq!(uris[3], ".git/ref-name/refs/heads/leak");
+        assert_eq!(uris[4], "dir-4/name");
+        let text = doc["runs"][0]["results"][0]["message"]["text"]
+            .as_str()
+            .unwrap();
+        assert!(text.contains("in the header of commit"), "{text}");
+    }
+
+    /// issue 14: a scan that could not run leaves a valid SARIF log that records the failure.
+    #[test]
+    fn issue14_failure_log_is_valid_and_records_the_error() {
+        let doc = failure_value("cannot resolve revision 'nope'\x1b[31m", &opts());
+        assert_eq!(errors(SARIF, &doc), Vec::<String>::new());
+        let inv = &doc["runs"][0]["invocations"][0];
+        assert_eq!(inv["executionSuccessful"], false);
+        assert_eq!(inv["exitCode"], 2);
+        let note = &inv["toolExecutionNotifications"][0];
+        assert_eq!(note["level"], "error");
+        let text = note["message"]["text"].as_str().unwrap();
+        assert!(text.contains("cannot resolve revision 'nope'"), "{text}");
+        assert!(
+            !text.contains('\x1b'),
+            "control characters are removed: {text:?}"
+        );
+        assert_eq!(doc["runs"][0]["results"], json!([]));
     }
 
     #[test]
