@@ -5,6 +5,7 @@ use clap::{ArgGroup, Args, ValueEnum};
 use rolecall::finding::Severity;
 use rolecall::report::{Format, ReportOptions};
 use rolecall::scan::job::{run_job, ScanJob, Target};
+use rolecall::scan::pushed::PushSpec;
 use rolecall::scan::range::RangeSpec;
 use rolecall::scan::ScanOptions;
 use rolecall::ExitCode;
@@ -12,7 +13,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("mode").args(["range", "since", "staged", "stdin"])))]
+#[command(group(ArgGroup::new("mode").args(["range", "since", "staged", "stdin", "pushed_to"])))]
 #[command(group(ArgGroup::new("fleet").args(["repos", "repos_from"])))]
 pub struct ScanOpts {
     /// Repository (its whole history) or folder to scan; with --range, --since or --staged, the
@@ -33,6 +34,17 @@ pub struct ScanOpts {
     /// Scan only what is staged for the next commit (for a pre-commit hook).
     #[arg(long)]
     pub staged: bool,
+    /// Scan every commit a push to REMOTE could add: the commits of every local branch, HEAD and
+    /// each --push-ref that are not reachable from REMOTE's remote-tracking refs or a
+    /// --remote-has (for pre-push hooks that are not told every pushed ref, like pre-commit's).
+    #[arg(long, value_name = "REMOTE")]
+    pub pushed_to: Option<String>,
+    /// With --pushed-to: a revision the push sends besides the local branches and HEAD.
+    #[arg(long, value_name = "REV", requires = "pushed_to")]
+    pub push_ref: Vec<String>,
+    /// With --pushed-to: a revision the remote already has (the old value of an updated ref).
+    #[arg(long, value_name = "REV", requires = "pushed_to")]
+    pub remote_has: Vec<String>,
     /// Scan text read from standard input.
     #[arg(long)]
     pub stdin: bool,
@@ -93,6 +105,10 @@ pub struct ScanOpts {
     /// Never show a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    /// Print nothing on standard output when the scan is clean (for hooks); findings, an
+    /// incomplete scan and errors are reported as usual. --output files are always written.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -165,6 +181,15 @@ impl ScanOpts {
                 base,
                 head,
             }
+        } else if let Some(remote) = &self.pushed_to {
+            Target::Pushed {
+                repo: path,
+                spec: PushSpec {
+                    remote: remote.clone(),
+                    refs: self.push_ref.clone(),
+                    remote_has: self.remote_has.clone(),
+                },
+            }
         } else if self.staged {
             Target::Staged { repo: path }
         } else if self.stdin {
@@ -217,6 +242,7 @@ pub fn run(opts: ScanOpts) -> anyhow::Result<ExitCode> {
         return super::fleet::run(opts);
     }
     let output = opts.output.clone();
+    let quiet = opts.quiet;
     let job = opts.into_job()?;
     // The report is built in memory and written once: a scan that fails leaves the failure
     // document of its format (SARIF, GitLab, JSON), never an empty or half-written file.
@@ -230,6 +256,7 @@ pub fn run(opts: ScanOpts) -> anyhow::Result<ExitCode> {
     match output {
         Some(path) => std::fs::write(&path, &report)
             .with_context(|| format!("cannot write {}", path.display()))?,
+        None if quiet && matches!(result, Ok(ExitCode::Clean)) => {}
         None => {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();

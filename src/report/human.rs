@@ -187,10 +187,17 @@ pub(super) fn write(report: &ScanReport, out: &mut dyn Write, opts: &ReportOptio
     if super::summary::is_fleet(report) {
         super::summary::write_human(report, out)?;
     }
-    if n > 0 {
+    if report.findings.iter().any(|f| f.commit.is_some()) {
         writeln!(
             out,
             "Rotate every key listed above: it stays in git history even after the file is fixed."
+        )?;
+    } else if n > 0 {
+        // Staged changes, files, stdin: nothing is committed yet.
+        writeln!(
+            out,
+            "Nothing listed above is committed: take the keys out of the files before committing, \
+             and rotate any key that was ever used."
         )?;
     }
     Ok(())

@@ -2,6 +2,7 @@
 //! → report → exit code. The CLI builds a [`ScanJob`] from its options and calls [`run_job`];
 //! tests call the same function.
 
+use super::pushed::{scan_pushed, PushSpec};
 use super::range::{scan_range, RangeSpec};
 use super::{files, run_with_repo, staged, ScanOptions, ScanReport};
 use crate::detect::Detector;
@@ -34,6 +35,14 @@ pub enum Target {
         base: Option<String>,
         /// Scan what is reachable from this revision.
         head: String,
+    },
+    /// Every commit a push to a remote could add (see [`super::pushed`]): what a pre-push hook
+    /// scans when it is not told exactly which refs are pushed.
+    Pushed {
+        /// The repository.
+        repo: PathBuf,
+        /// The remote, the revisions the push names, and what the remote is known to have.
+        spec: PushSpec,
     },
     /// What is staged for the next commit (the index compared with `HEAD`).
     Staged {
@@ -136,6 +145,10 @@ fn scan_target(
                 head: head.clone(),
             };
             Ok((scan_range(&git, &spec, detector, opts)?, repo_root(&git)))
+        }
+        Target::Pushed { repo, spec } => {
+            let git = open_repo(repo)?;
+            Ok((scan_pushed(&git, spec, detector, opts)?, repo_root(&git)))
         }
         Target::Staged { repo } => {
             let git = open_repo(repo)?;

@@ -8,6 +8,7 @@ pub mod history;
 pub mod job;
 pub mod objects;
 pub mod progress;
+pub mod pushed;
 pub mod range;
 pub mod staged;
 

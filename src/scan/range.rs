@@ -127,7 +127,7 @@ pub fn resolve(repo: &Repository, spec: &RangeSpec) -> Result<ResolvedRange> {
     })
 }
 
-const FETCH_DEEPER: &str = "Fetch more history first: `git fetch --deepen=N` (or \
+pub(crate) const FETCH_DEEPER: &str = "Fetch more history first: `git fetch --deepen=N` (or \
     `git fetch --unshallow`), or check out with `fetch-depth: 0` in actions/checkout \
     (`GIT_DEPTH: 0` in GitLab CI).";
 
@@ -155,7 +155,7 @@ fn resolve_commit(repo: &Repository, rev: &str, which: &str) -> Result<Oid> {
 }
 
 /// The commits listed in the repository's `shallow` file (their parents were not fetched).
-fn shallow_boundary(repo: &Repository) -> HashSet<Oid> {
+pub(crate) fn shallow_boundary(repo: &Repository) -> HashSet<Oid> {
     let text = std::fs::read_to_string(repo.commondir().join("shallow")).unwrap_or_default();
     text.lines()
         .filter_map(|l| Oid::from_str(l.trim()).ok())
@@ -165,17 +165,23 @@ fn shallow_boundary(repo: &Repository) -> HashSet<Oid> {
 /// The objects a range scan reads: every blob the range's commits introduce (once each), the
 /// commits themselves (their messages) and the annotated tags that point at one of them.
 pub fn range_objects(repo: &Repository, range: &ResolvedRange) -> Result<Vec<Oid>> {
+    commit_objects(repo, &range.commits)
+}
+
+/// The objects a scan of `commits` reads: every blob they introduce (once each), the commits
+/// themselves and the annotated tags that point at one of them.
+pub fn commit_objects(repo: &Repository, commits: &[Oid]) -> Result<Vec<Oid>> {
     let mut seen = HashSet::new();
     let mut ids = Vec::new();
-    for &commit in &range.commits {
+    for &commit in commits {
         for (blob, _path) in attribute::introduced_blobs(repo, commit)? {
             if seen.insert(blob) {
                 ids.push(blob);
             }
         }
     }
-    ids.extend(range.commits.iter().copied());
-    let in_range: HashSet<Oid> = range.commits.iter().copied().collect();
+    ids.extend(commits.iter().copied());
+    let in_range: HashSet<Oid> = commits.iter().copied().collect();
     ids.extend(tags_into(repo, &in_range)?);
     Ok(ids)
 }
