@@ -1,8 +1,9 @@
 //! `rolecall scan` end to end through the real binary: exit codes 0/1/2, every output format read
-//! back by a real parser (serde_json, the SARIF 2.1.0 schema with python3 `jsonschema`, JUnit with
+//! back by a real parser (serde_json, the SARIF 2.1.0 schema with the `jsonschema` crate, JUnit with
 //! python3 `minidom`), baselines, bad paths, plain folders, `--worktree`; and the shell
 //! completions and man page generated from the CLI definition.
 
+use crate::integrations::{schema_errors, SARIF_SCHEMA};
 use crate::util::{assert_no_secret, require_tool, rolecall_cmd, run, TestRepo};
 use rolecall::fake::{FakeKeys, FakePair};
 use serde_json::Value;
@@ -59,17 +60,6 @@ fn python(script: &str, args: &[&str], input: &str) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
-
-const SARIF_CHECK: &str = "\
-import json, sys
-import jsonschema
-schema = json.load(open(sys.argv[1]))
-doc = json.load(sys.stdin)
-errors = list(jsonschema.Draft7Validator(schema).iter_errors(doc))
-for e in errors:
-    print('/'.join(map(str, e.path)), e.message)
-print('errors', len(errors), 'results', len(doc['runs'][0]['results']))
-";
 
 const JUNIT_CHECK: &str = "\
 import sys
@@ -143,22 +133,16 @@ fn every_format_parses() {
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["fingerprint"], findings[0]["fingerprint"]);
 
-    let schema = format!(
-        "{}/tests/data/sarif-2.1.0.schema.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
     let (code, out, _) = scan(repo.path(), &["--format", "sarif"]);
     assert_eq!(code, 1);
-    assert_eq!(
-        python(SARIF_CHECK, &[&schema], &out).lines().last(),
-        Some("errors 0 results 2")
-    );
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(schema_errors(SARIF_SCHEMA, &doc), Vec::<String>::new());
+    assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 2);
     assert_no_secret(&out, &secrets);
     // The schema check is not a rubber stamp: a broken log fails it.
-    let mut broken: Value = serde_json::from_str(&out).unwrap();
+    let mut broken = doc.clone();
     broken["runs"][0]["results"][0]["level"] = Value::from("fatal");
-    let verdict = python(SARIF_CHECK, &[&schema], &broken.to_string());
-    assert!(verdict.ends_with("errors 1 results 2\n"), "{verdict}");
+    assert_eq!(schema_errors(SARIF_SCHEMA, &broken).len(), 1);
 
     let (code, out, _) = scan(repo.path(), &["--format", "junit"]);
     assert_eq!(code, 1);
@@ -189,8 +173,9 @@ fn every_format_parses() {
         &["--format", "sarif", "--output", file.to_str().unwrap()],
     );
     assert_eq!((code, out.as_str()), (1, ""));
-    let written = std::fs::read_to_string(&file).unwrap();
-    assert!(python(SARIF_CHECK, &[&schema], &written).ends_with("errors 0 results 2\n"));
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(schema_errors(SARIF_SCHEMA, &written), Vec::<String>::new());
+    assert_eq!(written, doc);
 }
 
 #[test]
@@ -345,216 +330,4 @@ fn man_page_renders() {
             "{text}"
         );
     }
-}
-
-/// Reads a YAML file with python3 (PyYAML) and returns it as JSON.
-fn yaml(rel: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
-    let script = "import json, sys, yaml\nprint(json.dumps(yaml.safe_load(open(sys.argv[1]))))";
-    serde_json::from_str(&python(script, &[path.to_str().unwrap()], "")).unwrap()
-}
-
-/// PATH with the binary under test first, so that scripts find `rolecall`.
-fn path_with_rolecall() -> String {
-    let dir = crate::util::rolecall_bin().parent().unwrap().to_path_buf();
-    format!(
-        "{}:{}",
-        dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    )
-}
-
-/// A repository with a clean base commit and a key added in the next one; returns (repo, base).
-fn ci_repo(seed: u64) -> (TestRepo, String, FakePair) {
-    let repo = TestRepo::new();
-    repo.write("README.md", "hello\n");
-    let base = repo.commit("base");
-    let pair = FakeKeys::new(seed).pair();
-    repo.write("deploy/credentials", creds(&pair));
-    repo.commit("add credentials");
-    repo.write("x.txt", "x\n");
-    repo.commit("more");
-    (repo, base, pair)
-}
-
-fn sh(shell: &str, script: &str, dir: &Path, env: &[(&str, &str)]) -> (i32, String, String) {
-    let mut cmd = Command::new(shell);
-    cmd.arg("-c")
-        .arg(script)
-        .current_dir(dir)
-        .stdin(Stdio::null());
-    cmd.env("PATH", path_with_rolecall());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    run(&mut cmd)
-}
-
-#[test]
-fn gitlab_template_script_runs_against_a_real_repository() {
-    let doc = yaml("docs/ci/gitlab-ci.yml");
-    let job = &doc["rolecall"];
-    assert_eq!(job["variables"]["GIT_DEPTH"], 0);
-    assert_eq!(job["artifacts"]["reports"]["junit"], "rolecall-junit.xml");
-    let script = job["script"][0].as_str().unwrap();
-    let (repo, base, pair) = ci_repo(810);
-    let head = repo.rev_parse("HEAD");
-    let mr = [
-        ("CI_MERGE_REQUEST_DIFF_BASE_SHA", base.as_str()),
-        ("CI_COMMIT_SHA", head.as_str()),
-        ("BASELINE", ".rolecall-baseline.json"),
-    ];
-    let (code, out, err) = sh("sh", script, repo.path(), &mr);
-    assert_eq!(code, 1, "{out}{err}");
-    assert!(out.contains("deploy/credentials"), "{out}");
-    let junit = std::fs::read_to_string(repo.path().join("rolecall-junit.xml")).unwrap();
-    assert_eq!(
-        python(JUNIT_CHECK, &[], &junit).trim(),
-        "testcases 2 failures 2"
-    );
-    let json: Value =
-        serde_json::from_str(&std::fs::read_to_string(repo.path().join("rolecall.json")).unwrap())
-            .unwrap();
-    assert_eq!(json["findings"].as_array().unwrap().len(), 2);
-    assert_no_secret(
-        &format!("{out}{junit}{json}"),
-        &[&pair.key_id, &pair.secret],
-    );
-
-    // Accept the findings in a baseline: the same pipeline passes.
-    let (code, _, _) = scan(
-        repo.path(),
-        &["--write-baseline", ".rolecall-baseline.json"],
-    );
-    assert_eq!(code, 1);
-    let (code, out, err) = sh("sh", script, repo.path(), &mr);
-    assert_eq!(code, 0, "{out}{err}");
-    // A branch pipeline: CI_COMMIT_BEFORE_SHA..CI_COMMIT_SHA, which holds no key.
-    let before = repo.rev_parse("HEAD~1");
-    let branch = [
-        ("CI_COMMIT_BEFORE_SHA", before.as_str()),
-        ("CI_COMMIT_SHA", head.as_str()),
-        ("BASELINE", "none.json"),
-    ];
-    let (code, out, err) = sh("sh", script, repo.path(), &branch);
-    assert_eq!(code, 0, "{out}{err}");
-}
-
-#[test]
-fn github_workflow_steps_run_against_a_real_repository() {
-    let doc = yaml("docs/ci/github-actions.yml");
-    let job = &doc["jobs"]["rolecall"];
-    let steps = job["steps"].as_array().unwrap();
-    assert_eq!(steps[0]["with"]["fetch-depth"], 0);
-    assert_eq!(doc["permissions"]["security-events"], "write");
-    let step = |name: &str| -> String {
-        let s = steps
-            .iter()
-            .find(|s| s["name"] == name)
-            .unwrap_or_else(|| panic!("{name}"));
-        s["run"].as_str().unwrap().to_string()
-    };
-    let upload = steps
-        .iter()
-        .find(|s| s["name"] == "Upload SARIF to code scanning")
-        .unwrap();
-    assert!(upload["uses"]
-        .as_str()
-        .unwrap()
-        .starts_with("github/codeql-action/upload-sarif@"));
-    assert_eq!(upload["with"]["sarif_file"], "rolecall.sarif");
-
-    let (repo, base, pair) = ci_repo(811);
-    let head = repo.rev_parse("HEAD");
-    let env_file = repo.path().join("github-env");
-    std::fs::write(&env_file, "").unwrap();
-    let env_path = env_file.to_str().unwrap();
-    let (code, _, err) = sh(
-        "bash",
-        &step("Choose the range"),
-        repo.path(),
-        &[
-            ("PR_BASE", &base),
-            ("PR_HEAD", &head),
-            ("GITHUB_ENV", env_path),
-            ("BASELINE", "none.json"),
-        ],
-    );
-    assert_eq!(code, 0, "{err}");
-    let exported = std::fs::read_to_string(&env_file).unwrap();
-    assert_eq!(exported.trim(), format!("RANGE={base}..{head}"));
-    let range = format!("{base}..{head}");
-    let env = [("RANGE", range.as_str()), ("BASELINE_ARGS", "")];
-    let (code, out, err) = sh(
-        "bash",
-        &format!("set -e\n{}", step("Scan (SARIF)")),
-        repo.path(),
-        &env,
-    );
-    assert_eq!(
-        code, 0,
-        "findings alone do not fail the SARIF step: {out}{err}"
-    );
-    let sarif = std::fs::read_to_string(repo.path().join("rolecall.sarif")).unwrap();
-    let schema = format!(
-        "{}/tests/data/sarif-2.1.0.schema.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    assert!(python(SARIF_CHECK, &[&schema], &sarif).ends_with("errors 0 results 2\n"));
-    let annotate = step("Annotate and fail on new credentials");
-    let (code, out, _) = sh("bash", &format!("set -e\n{annotate}"), repo.path(), &env);
-    assert_eq!(code, 1);
-    assert!(
-        out.lines()
-            .any(|l| l.starts_with("::error file=deploy/credentials,line=")),
-        "{out}"
-    );
-    assert_no_secret(&format!("{sarif}{out}"), &[&pair.key_id, &pair.secret]);
-    // A scan that cannot run fails the SARIF step (exit 2 is never "clean").
-    let bad = [
-        ("RANGE", "0123456789abcdef0123456789abcdef01234567..HEAD"),
-        ("BASELINE_ARGS", ""),
-    ];
-    let (code, _, _) = sh(
-        "bash",
-        &format!("set -e\n{}", step("Scan (SARIF)")),
-        repo.path(),
-        &bad,
-    );
-    assert_ne!(code, 0);
-}
-
-#[test]
-fn pre_commit_framework_entries_run() {
-    let hooks = yaml(".pre-commit-hooks.yaml");
-    let hooks = hooks.as_array().unwrap();
-    let entry = |id: &str| -> String {
-        let h = hooks.iter().find(|h| h["id"] == id).unwrap();
-        assert_eq!(h["pass_filenames"], false);
-        h["entry"].as_str().unwrap().to_string()
-    };
-    assert_eq!(
-        hooks.iter().find(|h| h["id"] == "rolecall").unwrap()["language"],
-        "rust"
-    );
-    let (repo, base, _) = ci_repo(812);
-    // pre-commit runs the entry as a command line; sh -c does the same word splitting here.
-    let staged = entry("rolecall-system");
-    assert_eq!(sh("sh", &staged, repo.path(), &[]).0, 0, "nothing staged");
-    repo.write("new.ini", creds(&FakeKeys::new(813).pair()));
-    repo.git(&["add", "new.ini"]);
-    let (code, out, err) = sh("sh", &staged, repo.path(), &[]);
-    assert_eq!(code, 1, "{out}{err}");
-    let push = entry("rolecall-push");
-    let head = repo.rev_parse("HEAD");
-    let range = [
-        ("PRE_COMMIT_FROM_REF", base.as_str()),
-        ("PRE_COMMIT_TO_REF", head.as_str()),
-    ];
-    assert_eq!(sh("sh", &push, repo.path(), &range).0, 1);
-    let later = [
-        ("PRE_COMMIT_FROM_REF", "HEAD~1"),
-        ("PRE_COMMIT_TO_REF", "HEAD"),
-    ];
-    assert_eq!(sh("sh", &push, repo.path(), &later).0, 0);
 }

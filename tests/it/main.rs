@@ -29,6 +29,9 @@ mod history;
 mod hook;
 mod hook_daemon;
 mod iam;
+mod integrations;
+#[cfg(feature = "conformance")]
+mod integrations_tools;
 mod range;
 mod rewrite;
 mod staged;
