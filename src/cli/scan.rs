@@ -248,12 +248,16 @@ pub fn run(opts: ScanOpts) -> anyhow::Result<ExitCode> {
     // document of its format (SARIF, GitLab, JSON), never an empty or half-written file.
     let mut report = Vec::new();
     let result = run_job(&job, &mut report);
+    let mut written = result.is_ok();
     if let Err(err) = &result {
         report.clear();
         let opts = ReportOptions::default();
-        rolecall::report::write_failure(job.format, &format!("{err:#}"), &mut report, &opts)?;
+        written =
+            rolecall::report::write_failure(job.format, &format!("{err:#}"), &mut report, &opts)?;
     }
     match output {
+        // A format with no failure document leaves no file behind when the scan fails.
+        Some(_) if !written => {}
         Some(path) => std::fs::write(&path, &report)
             .with_context(|| format!("cannot write {}", path.display()))?,
         None if quiet && matches!(result, Ok(ExitCode::Clean)) => {}

@@ -185,6 +185,13 @@ fn issue14_failed_scan_writes_a_valid_failure_document() {
     let (code, stdout, err) = scan(repo.path(), &["--range", bogus, "--format", "jsonl"]);
     assert_eq!((code, stdout.as_str()), (2, ""));
     assert!(err.contains("cannot resolve revision"), "{err}");
+    let none = repo.path().join("report.jsonl");
+    let (code, _, _) = scan(
+        repo.path(),
+        &["--range", bogus, "--format", "jsonl", "-o", none.to_str().unwrap()],
+    );
+    assert_eq!(code, 2);
+    assert!(!none.exists(), "no empty file is left behind");
 }
 
 /// issue 14: SARIF from a real repository: every result has a physical location, and one key in
