@@ -188,7 +188,14 @@ fn issue14_failed_scan_writes_a_valid_failure_document() {
     let none = repo.path().join("report.jsonl");
     let (code, _, _) = scan(
         repo.path(),
-        &["--range", bogus, "--format", "jsonl", "-o", none.to_str().unwrap()],
+        &[
+            "--range",
+            bogus,
+            "--format",
+            "jsonl",
+            "-o",
+            none.to_str().unwrap(),
+        ],
     );
     assert_eq!(code, 2);
     assert!(!none.exists(), "no empty file is left behind");
