@@ -654,6 +654,18 @@ fn issue14_github_workflow_steps_run_against_a_real_repository() {
     );
 }
 
+/// The templates install the version this tree is (a release bumps both; see README.md).
+#[test]
+fn issue14_templates_install_this_version() {
+    let version = env!("CARGO_PKG_VERSION");
+    let github = yaml("docs/ci/github-actions.yml");
+    assert_eq!(github["env"]["ROLECALL_VERSION"], version);
+    let gitlab = yaml("docs/ci/gitlab-ci.yml");
+    assert_eq!(gitlab["rolecall"]["variables"]["ROLECALL_VERSION"], version);
+    let hooks = std::fs::read_to_string(manifest_dir().join(".pre-commit-hooks.yaml")).unwrap();
+    assert!(hooks.contains(&format!("rev: v{version}")), "{hooks}");
+}
+
 /// issue 14: man pages: subcommand footers name the page and the crate version, and nothing
 /// needs a glyph plain groff lacks (`…`).
 #[test]
