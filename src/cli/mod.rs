@@ -20,6 +20,8 @@ pub struct Opts {
     command: Command,
 }
 
+// Parsed once per run: the size of the `scan` options does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Scan a repository's whole history (or a range, the index, files, stdin) for AWS credentials.
