@@ -93,9 +93,14 @@ pub struct ScanOpts {
     /// Lowest severity that makes the scan fail (overrides the config).
     #[arg(long, value_enum)]
     pub fail_on: Option<SeverityArg>,
-    /// Skip blobs larger than this many bytes (reported as skipped).
-    #[arg(long, value_name = "BYTES", default_value_t = 256 * 1024 * 1024)]
-    pub max_blob_size: u64,
+    /// Skip blobs larger than this many bytes (reported as skipped). Default: no limit (blobs
+    /// too large for memory are scanned as a stream).
+    #[arg(long, value_name = "BYTES")]
+    pub max_blob_size: Option<u64>,
+    /// Scan every blob of history whole instead of scanning each delta by what it adds (the
+    /// reference path; slower, same findings).
+    #[arg(long)]
+    pub whole_blobs: bool,
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', default_value_t = 0)]
     pub threads: usize,
@@ -228,7 +233,8 @@ impl ScanOpts {
             write_baseline: self.write_baseline,
             fail_on: self.fail_on.map(Severity::from),
             options: ScanOptions {
-                max_blob_size: self.max_blob_size,
+                max_blob_size: self.max_blob_size.unwrap_or(u64::MAX),
+                whole_blobs: self.whole_blobs,
                 threads: self.threads,
                 progress: !self.no_progress,
                 ..ScanOptions::default()

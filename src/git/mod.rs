@@ -1,10 +1,16 @@
-//! git access: opening repositories (also inside a pre-receive quarantine), enumerating objects,
-//! reading and scanning them in parallel, and attributing matches to the commits that introduced
-//! them. git2 values are copied into owned types here, so detection and reporting stay pure.
+//! git access: opening repositories (also inside a pre-receive quarantine), reading every object
+//! of a store once by walking each pack's delta forest ([`store`], [`visit`]), and attributing
+//! matches to the commits that introduced them. git2 and gitoxide values are copied into owned
+//! types here; this layer knows nothing of scanning.
 
 pub mod attribute;
-pub mod objects;
+pub mod delta;
+mod forest;
+mod pack;
+pub mod store;
 pub mod visit;
+
+pub use visit::ObjectKind;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::finding::CommitInfo;

@@ -1,20 +1,16 @@
-//! Reading objects in parallel and handing each to a visitor: each id is read once, by one
-//! worker, with that worker's own repository handle (git2's `Repository` is not `Sync`).
+//! What the object reader hands to a visitor, and the visitor's side of the contract.
 //!
 //! This layer knows nothing of scanning: the caller's [`Visitor`] decides what to do with each
-//! object, collects its own per-worker output, and reports progress through a plain callback.
+//! object, collects its own per-worker output, and may keep a small [`Visitor::Memo`] about an
+//! object while deltas built on it are still to come (the reader keeps it beside the object in
+//! its delta-forest walk and hands it back with each of those deltas).
 
-use super::RepoOpener;
-use crate::error::{Error, ErrorKind, Result};
-use git2::{ObjectType, Oid};
-use rayon::prelude::*;
-use std::sync::atomic::{AtomicBool, Ordering};
+use super::delta::Edits;
+use gix_hash::ObjectId;
+use std::io::Read;
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Instant;
-
-/// How many consecutive (pack-ordered) objects a worker takes at a time: large enough to keep
-/// libgit2's delta-base cache warm, small enough to balance two to eight cores.
-const CHUNK: usize = 512;
 
 /// The four kinds of git object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -30,33 +26,68 @@ pub enum ObjectKind {
 }
 
 impl ObjectKind {
-    fn from_git2(kind: ObjectType) -> Option<ObjectKind> {
-        match kind {
-            ObjectType::Blob => Some(ObjectKind::Blob),
-            ObjectType::Tree => Some(ObjectKind::Tree),
-            ObjectType::Commit => Some(ObjectKind::Commit),
-            ObjectType::Tag => Some(ObjectKind::Tag),
+    /// The kind named in a loose object's header (`blob`, `tree`, `commit`, `tag`).
+    pub fn from_name(name: &[u8]) -> Option<ObjectKind> {
+        match name {
+            b"blob" => Some(ObjectKind::Blob),
+            b"tree" => Some(ObjectKind::Tree),
+            b"commit" => Some(ObjectKind::Commit),
+            b"tag" => Some(ObjectKind::Tag),
             _ => None,
         }
     }
 }
 
-/// What the reader hands to a visitor for one object id.
-#[derive(Debug)]
-pub enum Visit<'a> {
-    /// The object's whole (inflated) contents.
+/// What the reader hands to a visitor for one object.
+pub enum Visit<'a, M> {
+    /// An object's whole contents (a whole pack entry, a loose object, or a delta whose base's
+    /// edits are not worth telling).
     Object {
         /// The object id.
-        id: Oid,
+        id: &'a ObjectId,
         /// Its kind.
         kind: ObjectKind,
         /// Its contents.
         data: &'a [u8],
+        /// Whether the caller asked for this object. `false`: it is read only because selected
+        /// deltas are built on it; the visitor may return a memo for them but should not report
+        /// it.
+        selected: bool,
+    },
+    /// A delta's reconstructed contents, with its base and what the delta copied from the base
+    /// and inserted.
+    Delta {
+        /// The object id.
+        id: &'a ObjectId,
+        /// Its kind (always its base's).
+        kind: ObjectKind,
+        /// Its reconstructed contents.
+        data: &'a [u8],
+        /// As for [`Visit::Object`].
+        selected: bool,
+        /// The base's id.
+        base: &'a ObjectId,
+        /// What the visitor returned for the base, if anything.
+        base_memo: Option<&'a M>,
+        /// The ranges of `data` copied from the base and inserted by the delta.
+        edits: &'a Edits,
+    },
+    /// An object too large to hold in memory: its contents as a stream (read it in bounded
+    /// chunks).
+    Stream {
+        /// The object id.
+        id: &'a ObjectId,
+        /// Its kind.
+        kind: ObjectKind,
+        /// Its size in bytes.
+        size: u64,
+        /// Its contents.
+        reader: &'a mut dyn Read,
     },
     /// An object larger than [`ReadLimits::max_size`]; its contents were not read.
     TooLarge {
         /// The object id.
-        id: Oid,
+        id: &'a ObjectId,
         /// Its kind.
         kind: ObjectKind,
         /// Its size in bytes.
@@ -65,7 +96,7 @@ pub enum Visit<'a> {
     /// An object that could not be read (corrupt, missing, unknown type).
     Unreadable {
         /// The object id.
-        id: Oid,
+        id: &'a ObjectId,
         /// Why.
         reason: String,
     },
@@ -75,121 +106,51 @@ pub enum Visit<'a> {
 pub trait Visitor: Sync {
     /// Per-worker output, merged by the caller.
     type Out: Send + Default;
-    /// Whether the contents of objects of `kind` are wanted (unwanted ones are not inflated).
+    /// What the visitor keeps about an object while deltas built on it are still to come.
+    type Memo: Send;
+    /// Whether objects of `kind` are wanted (unwanted ones, and deltas built on them, are not
+    /// inflated).
     fn wants(&self, kind: ObjectKind) -> bool;
-    /// Handles one object.
-    fn visit(&self, out: &mut Self::Out, visit: Visit<'_>);
+    /// Handles one object; the memo returned is handed back with each delta built on it.
+    fn visit(&self, out: &mut Self::Out, visit: Visit<'_, Self::Memo>) -> Option<Self::Memo>;
 }
 
 /// Bounds on a parallel read.
 #[derive(Debug, Clone)]
 pub struct ReadLimits {
-    /// Objects larger than this are handed over as [`Visit::TooLarge`].
+    /// Selected objects larger than this are handed over as [`Visit::TooLarge`] (unread).
     pub max_size: u64,
+    /// Objects larger than this are handed over as a [`Visit::Stream`] where they can be
+    /// (whole pack entries and loose objects that no delta is built on).
+    pub stream_above: u64,
+    /// Bytes of delta bases all workers together may hold in memory; past it, bases are
+    /// dropped and rebuilt from their own bases when needed again.
+    pub base_memory: u64,
     /// Worker threads (0 = one per core).
     pub threads: usize,
-    /// Stop at this instant ([`ErrorKind::Timeout`]).
+    /// Stop at this instant ([`crate::error::ErrorKind::Timeout`]).
     pub deadline: Option<Instant>,
-    /// Set to true from another thread to stop ([`ErrorKind::Timeout`]).
+    /// Set to true from another thread to stop ([`crate::error::ErrorKind::Timeout`]).
     pub cancel: Arc<AtomicBool>,
 }
 
-/// Reads `ids` in parallel and hands each to `visitor`. `progress` is called after each chunk
-/// with the number of ids it held. Returns one output per chunk, in the order of `ids`.
-pub fn visit_objects<V: Visitor>(
-    opener: &RepoOpener,
-    ids: &[Oid],
-    visitor: &V,
-    limits: &ReadLimits,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<Vec<V::Out>> {
-    super::tune_libgit2();
-    let stopped = AtomicBool::new(false);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(limits.threads)
-        .build()
-        .map_err(|e| Error::input(format!("cannot start worker threads: {e}")))?;
-    let chunks: Vec<Result<V::Out>> = pool.install(|| {
-        ids.par_chunks(CHUNK)
-            .map_init(
-                || opener.open(),
-                |repo, chunk| {
-                    let repo = repo.as_ref().map_err(|e| Error::input(e.to_string()))?;
-                    let out = visit_chunk(repo, chunk, visitor, limits, &stopped);
-                    progress(chunk.len() as u64);
-                    out
-                },
-            )
-            .collect()
-    });
-    if stopped.load(Ordering::Relaxed) {
-        return Err(Error::new(ErrorKind::Timeout));
+impl Default for ReadLimits {
+    fn default() -> ReadLimits {
+        ReadLimits {
+            max_size: u64::MAX,
+            stream_above: 32 << 20,
+            base_memory: 96 << 20,
+            threads: 0,
+            deadline: None,
+            cancel: Arc::new(AtomicBool::new(false)),
+        }
     }
-    chunks.into_iter().collect()
 }
 
-fn visit_chunk<V: Visitor>(
-    repo: &git2::Repository,
-    chunk: &[Oid],
-    visitor: &V,
-    limits: &ReadLimits,
-    stopped: &AtomicBool,
-) -> Result<V::Out> {
-    let odb = repo.odb()?;
-    let mut out = V::Out::default();
-    for &id in chunk {
-        if stop_requested(limits, stopped) {
-            break;
-        }
-        let (size, kind) = match odb.read_header(id) {
-            Ok((size, kind)) => (size as u64, ObjectKind::from_git2(kind)),
-            Err(e) => {
-                visitor.visit(&mut out, unreadable(id, &e));
-                continue;
-            }
-        };
-        let Some(kind) = kind else {
-            let reason = "unknown object type".to_string();
-            visitor.visit(&mut out, Visit::Unreadable { id, reason });
-            continue;
-        };
-        if !visitor.wants(kind) {
-            continue;
-        }
-        if size > limits.max_size {
-            visitor.visit(&mut out, Visit::TooLarge { id, kind, size });
-            continue;
-        }
-        match odb.read(id) {
-            Ok(object) => visitor.visit(
-                &mut out,
-                Visit::Object {
-                    id,
-                    kind,
-                    data: object.data(),
-                },
-            ),
-            Err(e) => visitor.visit(&mut out, unreadable(id, &e)),
-        }
-    }
-    Ok(out)
-}
-
-fn stop_requested(limits: &ReadLimits, stopped: &AtomicBool) -> bool {
-    if stopped.load(Ordering::Relaxed) || limits.cancel.load(Ordering::Relaxed) {
-        stopped.store(true, Ordering::Relaxed);
-        return true;
-    }
-    if limits.deadline.is_some_and(|d| Instant::now() >= d) {
-        stopped.store(true, Ordering::Relaxed);
-        return true;
-    }
-    false
-}
-
-fn unreadable(id: Oid, e: &git2::Error) -> Visit<'static> {
-    Visit::Unreadable {
-        id,
-        reason: format!("cannot read object: {}", e.message()),
+impl ReadLimits {
+    /// Whether the read must stop (cancelled or past the deadline).
+    pub(crate) fn expired(&self) -> bool {
+        self.cancel.load(std::sync::atomic::Ordering::Relaxed)
+            || self.deadline.is_some_and(|d| Instant::now() >= d)
     }
 }

@@ -3,7 +3,8 @@
 
 use super::input::{HookEnv, RefUpdate};
 use crate::error::{Error, Result};
-use crate::git::{objects, RepoOpener};
+use crate::git::store::{object_format, ObjectStore};
+use crate::git::RepoOpener;
 use git2::{Oid, Repository};
 use std::collections::HashSet;
 use std::path::Path;
@@ -60,8 +61,12 @@ pub fn push_objects(env: &HookEnv, updates: &[RefUpdate]) -> Result<PushObjects>
 fn from_quarantine(git_dir: &Path, quarantine: &Path) -> Result<PushObjects> {
     let main = Repository::open_bare(git_dir)?;
     let odb = main.odb()?;
-    let mut seen = HashSet::new();
-    let listed = objects::list_objects(quarantine, &mut seen)?;
+    let listed: Vec<Oid> =
+        ObjectStore::open(&[quarantine.to_path_buf()], object_format(git_dir))?
+            .ids()
+            .iter()
+            .filter_map(|id| Oid::from_bytes(id.as_bytes()).ok())
+            .collect();
     let total = listed.len();
     // NO_REFRESH: most quarantined objects are new, and a plain `exists` miss rescans the
     // main store's pack directory every time.

@@ -7,12 +7,12 @@ use super::tree::marker;
 use crate::detect::Detector;
 use crate::error::{Error, Result};
 use crate::finding::{Encoding, Kind};
-use crate::git::{objects, RepoOpener};
+use crate::git::store::{ObjectStore, Selection};
 use crate::scan::objects::scan_objects;
 use crate::scan::range::{range_objects, ResolvedRange};
 use crate::scan::ScanOptions;
-use git2::{Oid, Repository};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use git2::Repository;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::Path;
 
@@ -40,19 +40,17 @@ pub fn write_expressions(
     range: Option<&ResolvedRange>,
     path: &Path,
 ) -> Result<Expressions> {
-    let ids: Vec<Oid> = match range {
-        Some(r) => range_objects(repo, r)?,
-        None => {
-            let mut seen = HashSet::new();
-            let mut ids = Vec::new();
-            for dir in objects::object_dirs(&repo.path().join("objects")) {
-                ids.extend(objects::list_objects(&dir, &mut seen)?);
-            }
-            ids
+    let store = ObjectStore::of_repository(repo.path())?;
+    let outcome = match range {
+        Some(r) => {
+            let ids: Vec<_> = range_objects(repo, r)?
+                .into_iter()
+                .map(crate::scan::history::to_object_id)
+                .collect();
+            scan_objects(&store, Selection::Ids(&ids), detector, &ScanOptions::default())?
         }
+        None => scan_objects(&store, Selection::All, detector, &ScanOptions::default())?,
     };
-    let opener = RepoOpener::Path(repo.path().to_path_buf());
-    let outcome = scan_objects(&opener, &ids, detector, &ScanOptions::default())?;
     let mut values: BTreeMap<String, Value> = BTreeMap::new();
     for hit in &outcome.hits {
         for m in hit.matches.iter().filter(|m| !m.inline_allowed) {

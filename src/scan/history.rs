@@ -5,8 +5,10 @@ use super::objects::{scan_objects, HitObject, ReadOutcome};
 use super::{assemble, ScanOptions, ScanReport, Skipped};
 use crate::detect::Detector;
 use crate::error::Result;
-use crate::git::{attribute, objects, RepoOpener};
+use crate::git::store::{ObjectStore, Selection};
+use crate::git::{attribute, RepoOpener};
 use git2::{Oid, Repository};
+use gix_hash::ObjectId;
 use std::collections::HashSet;
 use std::time::Instant;
 
@@ -20,12 +22,8 @@ pub fn scan_history(
     opts: &ScanOptions,
 ) -> Result<ScanReport> {
     let started = Instant::now();
-    let mut seen = HashSet::new();
-    let mut ids = Vec::new();
-    for dir in objects::object_dirs(&repo.path().join("objects")) {
-        ids.extend(objects::list_objects(&dir, &mut seen)?);
-    }
-    let mut report = scan_object_set(repo, opener, &ids, None, detector, opts)?;
+    let store = ObjectStore::for_opener(opener, repo.path())?;
+    let mut report = scan_store(repo, opener, &store, Selection::All, None, detector, opts)?;
     report.skipped.extend(shallow_note(repo));
     report.stats.seconds = started.elapsed().as_secs_f64();
     Ok(report)
@@ -41,8 +39,9 @@ pub fn shallow_note(repo: &Repository) -> Option<Skipped> {
     })
 }
 
-/// Scans exactly `ids` (blobs, commits, tags; trees are skipped). Matches in blobs are attributed
-/// to the commits among `commits` (or, when `None`, among the commits found in `ids`).
+/// Scans exactly `ids` (blobs, commits, tags; trees are skipped), read from the object store
+/// `opener` sees. Matches in blobs are attributed to the commits among `commits` (or, when
+/// `None`, among the commits found in `ids`).
 pub fn scan_object_set(
     repo: &Repository,
     opener: &RepoOpener,
@@ -51,8 +50,36 @@ pub fn scan_object_set(
     detector: &Detector,
     opts: &ScanOptions,
 ) -> Result<ScanReport> {
+    let store = ObjectStore::for_opener(opener, repo.path())?;
+    let ids: Vec<ObjectId> = ids.iter().map(|id| to_object_id(*id)).collect();
+    scan_store(
+        repo,
+        opener,
+        &store,
+        Selection::Ids(&ids),
+        commits,
+        detector,
+        opts,
+    )
+}
+
+/// gitoxide's id for a git2 id.
+pub fn to_object_id(id: Oid) -> ObjectId {
+    ObjectId::from_bytes_or_panic(id.as_bytes())
+}
+
+/// Scans the `selection` of `store` and attributes matched blobs (see [`scan_object_set`]).
+pub fn scan_store(
+    repo: &Repository,
+    opener: &RepoOpener,
+    store: &ObjectStore,
+    selection: Selection<'_>,
+    commits: Option<&[Oid]>,
+    detector: &Detector,
+    opts: &ScanOptions,
+) -> Result<ScanReport> {
     let started = Instant::now();
-    let outcome = scan_objects(opener, ids, detector, opts)?;
+    let outcome = scan_objects(store, selection, detector, opts)?;
     let mut report = report_outcome(repo, opener, outcome, commits, opts)?;
     report.stats.seconds = started.elapsed().as_secs_f64();
     Ok(report)

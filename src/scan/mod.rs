@@ -5,12 +5,14 @@ pub mod assemble;
 pub mod files;
 pub mod fleet;
 pub mod history;
+pub mod incremental;
 pub mod job;
 pub mod objects;
 pub mod progress;
 pub mod pushed;
 pub mod range;
 pub mod staged;
+pub mod stream;
 
 use crate::detect::Detector;
 use crate::error::Result;
@@ -23,8 +25,12 @@ use std::time::Instant;
 /// Knobs shared by every scan source.
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
-    /// Blobs larger than this many bytes are skipped (and reported as skipped).
+    /// Blobs larger than this many bytes are skipped (and reported as skipped). Blobs too large
+    /// to hold in memory but under this limit are scanned as a stream, in bounded chunks.
     pub max_blob_size: u64,
+    /// Scan every blob whole, never a delta by what it adds (the reference path that the
+    /// incremental one must equal).
+    pub whole_blobs: bool,
     /// Worker threads (0 = one per core).
     pub threads: usize,
     /// Stop (and report a timeout) at this instant.
@@ -38,7 +44,8 @@ pub struct ScanOptions {
 impl Default for ScanOptions {
     fn default() -> ScanOptions {
         ScanOptions {
-            max_blob_size: 256 * 1024 * 1024,
+            max_blob_size: u64::MAX,
+            whole_blobs: false,
             threads: 0,
             deadline: None,
             cancel: Arc::new(AtomicBool::new(false)),

@@ -5,8 +5,11 @@ use super::progress::Progress;
 use super::ScanOptions;
 use crate::detect::{Detector, Match};
 use crate::error::Result;
-use crate::git::visit::{visit_objects, ObjectKind, ReadLimits, Visit, Visitor};
-use crate::git::{parse_raw_message, RepoOpener, Signature};
+use super::{incremental, stream};
+use crate::git::delta::Edits;
+use crate::git::store::{visit_store, ObjectStore, Selection};
+use crate::git::visit::{ObjectKind, ReadLimits, Visit, Visitor};
+use crate::git::{parse_raw_message, Signature};
 use crate::model::report::{Skipped, Stats};
 use git2::Oid;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -44,6 +47,8 @@ pub struct ReadOutcome {
     pub skipped: Vec<Skipped>,
     /// Ids of the commits seen (for attribution of history scans).
     pub commits: Vec<Oid>,
+    /// Deltas scanned by the windows around what they changed (the rest were scanned whole).
+    pub deltas_by_windows: u64,
 }
 
 /// One worker's share of a scan.
@@ -58,104 +63,223 @@ pub struct WorkerOut {
 struct ScanVisitor<'d> {
     detector: &'d Detector,
     max_size: u64,
+    whole_blobs: bool,
     blobs: AtomicU64,
     messages: AtomicU64,
     bytes: AtomicU64,
+    deltas_by_windows: AtomicU64,
 }
+
+/// What the scan keeps about a blob while deltas built on it are read: its whole-blob matches.
+pub struct BlobMemo(Vec<Match>);
 
 impl Visitor for ScanVisitor<'_> {
     type Out = WorkerOut;
+    type Memo = BlobMemo;
 
     fn wants(&self, kind: ObjectKind) -> bool {
         kind != ObjectKind::Tree
     }
 
-    fn visit(&self, out: &mut WorkerOut, visit: Visit<'_>) {
+    fn visit(&self, out: &mut WorkerOut, visit: Visit<'_, BlobMemo>) -> Option<BlobMemo> {
         match visit {
-            Visit::Object { id, kind, data } => {
-                self.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
-                if let Some(hit) = self.scan_object(out, id, kind, data) {
-                    out.hits.push(hit);
+            Visit::Object {
+                id,
+                kind,
+                data,
+                selected,
+            } => {
+                if !selected {
+                    // Only a base of the objects asked for: its matches serve their deltas.
+                    return (kind == ObjectKind::Blob)
+                        .then(|| BlobMemo(self.detector.scan(data).matches));
                 }
+                self.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+                let id = to_oid(id)?;
+                let matches = self.scan_object(out, id, kind, data, None)?;
+                self.keep(out, id, kind, matches)
             }
-            Visit::TooLarge { id, size, .. } => out.skipped.push(Skipped {
-                what: id.to_string(),
-                reason: format!(
-                    "blob of {} bytes is over the {}-byte limit (--max-blob-size)",
-                    size, self.max_size
-                ),
-            }),
-            Visit::Unreadable { id, reason } => out.skipped.push(Skipped {
-                what: id.to_string(),
-                reason,
-            }),
+            Visit::Delta {
+                id,
+                kind,
+                data,
+                selected,
+                base_memo,
+                edits,
+                ..
+            } => {
+                if selected {
+                    self.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+                }
+                let base = base_memo.filter(|_| !self.whole_blobs);
+                if !selected {
+                    return (kind == ObjectKind::Blob)
+                        .then(|| BlobMemo(self.blob_matches(data, base.map(|b| (b, edits)))));
+                }
+                let id = to_oid(id)?;
+                let matches = self.scan_object(out, id, kind, data, base.map(|b| (b, edits)))?;
+                self.keep(out, id, kind, matches)
+            }
+            Visit::Stream {
+                id,
+                kind,
+                size,
+                reader,
+            } => {
+                self.bytes.fetch_add(size, Ordering::Relaxed);
+                let oid = to_oid(id)?;
+                match stream::scan_stream(self.detector, reader, size) {
+                    Ok(matches) => {
+                        self.count(out, oid, kind);
+                        let object = match kind {
+                            ObjectKind::Commit => HitObject::Commit(None),
+                            ObjectKind::Tag => HitObject::Tag(None),
+                            ObjectKind::Blob | ObjectKind::Tree => HitObject::Blob,
+                        };
+                        self.keep(out, oid, kind, (object, matches));
+                    }
+                    Err(reason) => out.skipped.push(Skipped {
+                        what: id.to_string(),
+                        reason,
+                    }),
+                }
+                None
+            }
+            Visit::TooLarge { id, size, .. } => {
+                out.skipped.push(Skipped {
+                    what: id.to_string(),
+                    reason: format!(
+                        "blob of {} bytes is over the {}-byte limit (--max-blob-size)",
+                        size, self.max_size
+                    ),
+                });
+                None
+            }
+            Visit::Unreadable { id, reason } => {
+                out.skipped.push(Skipped {
+                    what: id.to_string(),
+                    reason,
+                });
+                None
+            }
         }
     }
 }
 
+/// The git2 id of an object (the scan's hits and attribution use git2, which reads SHA-1
+/// repositories only).
+fn to_oid(id: &gix_hash::ObjectId) -> Option<Oid> {
+    Oid::from_bytes(id.as_bytes()).ok()
+}
+
 impl ScanVisitor<'_> {
+    /// A blob's matches: from the windows around what a delta changed when its base's matches
+    /// are known, else from the whole blob.
+    fn blob_matches(&self, data: &[u8], base: Option<(&BlobMemo, &Edits)>) -> Vec<Match> {
+        match base {
+            Some((memo, edits)) => {
+                let (matches, how) = incremental::scan_delta(self.detector, data, &memo.0, edits);
+                if how == incremental::DeltaScan::Windows {
+                    self.deltas_by_windows.fetch_add(1, Ordering::Relaxed);
+                }
+                matches
+            }
+            None => self.detector.scan(data).matches,
+        }
+    }
+
+    fn count(&self, out: &mut WorkerOut, id: Oid, kind: ObjectKind) {
+        match kind {
+            ObjectKind::Blob => self.blobs.fetch_add(1, Ordering::Relaxed),
+            ObjectKind::Commit => {
+                out.commits.push(id);
+                self.messages.fetch_add(1, Ordering::Relaxed)
+            }
+            ObjectKind::Tag | ObjectKind::Tree => self.messages.fetch_add(1, Ordering::Relaxed),
+        };
+    }
+
+    /// Records a hit for a selected object; returns the memo for deltas built on a blob.
+    fn keep(
+        &self,
+        out: &mut WorkerOut,
+        id: Oid,
+        kind: ObjectKind,
+        hit: ScannedObject,
+    ) -> Option<BlobMemo> {
+        let memo = (kind == ObjectKind::Blob).then(|| BlobMemo(hit.1.clone()));
+        if !hit.1.is_empty() {
+            out.hits.push(ObjectHit {
+                id,
+                object: hit.0,
+                matches: hit.1,
+            });
+        }
+        memo
+    }
+
     fn scan_object(
         &self,
         out: &mut WorkerOut,
         id: Oid,
         kind: ObjectKind,
         data: &[u8],
-    ) -> Option<ObjectHit> {
+        base: Option<(&BlobMemo, &Edits)>,
+    ) -> Option<ScannedObject> {
         match kind {
             ObjectKind::Blob => {
                 self.blobs.fetch_add(1, Ordering::Relaxed);
-                let matches = self.detector.scan(data).matches;
-                (!matches.is_empty()).then_some(ObjectHit {
-                    id,
-                    object: HitObject::Blob,
-                    matches,
-                })
+                Some((HitObject::Blob, self.blob_matches(data, base)))
             }
             ObjectKind::Commit => {
                 out.commits.push(id);
                 self.messages.fetch_add(1, Ordering::Relaxed);
-                scan_message(self.detector, data, "author").map(|(sig, matches)| ObjectHit {
-                    id,
-                    object: HitObject::Commit(sig),
-                    matches,
-                })
+                let (sig, matches) = scan_message(self.detector, data, "author")
+                    .unwrap_or((None, Vec::new()));
+                Some((HitObject::Commit(sig), matches))
             }
             ObjectKind::Tag => {
                 self.messages.fetch_add(1, Ordering::Relaxed);
-                scan_message(self.detector, data, "tagger").map(|(sig, matches)| ObjectHit {
-                    id,
-                    object: HitObject::Tag(sig),
-                    matches,
-                })
+                let (sig, matches) = scan_message(self.detector, data, "tagger")
+                    .unwrap_or((None, Vec::new()));
+                Some((HitObject::Tag(sig), matches))
             }
             ObjectKind::Tree => None,
         }
     }
 }
 
-/// Reads and scans `ids` in parallel. Trees are not read (their headers say what they are).
+/// What one object's scan found.
+type ScannedObject = (HitObject, Vec<Match>);
+
+/// Reads and scans the `selection` of `store` in parallel. Trees are not read (their headers
+/// say what they are).
 pub fn scan_objects(
-    opener: &RepoOpener,
-    ids: &[Oid],
+    store: &ObjectStore,
+    selection: Selection<'_>,
     detector: &Detector,
     opts: &ScanOptions,
 ) -> Result<ReadOutcome> {
     let visitor = ScanVisitor {
         detector,
         max_size: opts.max_blob_size,
+        whole_blobs: opts.whole_blobs,
         blobs: AtomicU64::new(0),
         messages: AtomicU64::new(0),
         bytes: AtomicU64::new(0),
+        deltas_by_windows: AtomicU64::new(0),
     };
     let limits = ReadLimits {
         max_size: opts.max_blob_size,
         threads: opts.threads,
         deadline: opts.deadline,
         cancel: opts.cancel.clone(),
+        ..ReadLimits::default()
     };
-    let progress = Progress::new(opts.progress, ids.len() as u64);
+    let objects = store.count(selection) as u64;
+    let progress = Progress::new(opts.progress, objects);
     let advance = |n: u64| progress.advance(n, visitor.bytes.load(Ordering::Relaxed));
-    let outs = visit_objects(opener, ids, &visitor, &limits, &advance);
+    let outs = visit_store(store, selection, &visitor, &limits, &advance);
     progress.finish();
     let mut outcome = ReadOutcome::default();
     for out in outs? {
@@ -165,12 +289,13 @@ pub fn scan_objects(
     }
     outcome.hits.sort_by_key(|h| h.id);
     outcome.stats = Stats {
-        objects: ids.len() as u64,
+        objects,
         blobs: visitor.blobs.into_inner(),
         messages: visitor.messages.into_inner(),
         bytes: visitor.bytes.into_inner(),
         ..Stats::default()
     };
+    outcome.deltas_by_windows = visitor.deltas_by_windows.into_inner();
     Ok(outcome)
 }
 
