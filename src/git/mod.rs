@@ -225,3 +225,6 @@ mod tests {
         assert_eq!(sig.offset_minutes, 60);
     }
 }
+
+#[cfg(test)]
+mod store_tests;

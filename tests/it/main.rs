@@ -32,6 +32,7 @@ mod iam;
 mod integrations;
 #[cfg(feature = "conformance")]
 mod integrations_tools;
+mod pack_oracle;
 mod range;
 mod rewrite;
 mod staged;
