@@ -231,7 +231,10 @@ mod tests {
             [header(10, 1), vec![2, b'a', b'b']].concat(),
             [header(10, 3), vec![2, b'a', b'b']].concat(),
         ] {
-            assert!(apply(base, &delta, &mut out, &mut edits).is_err(), "{delta:?}");
+            assert!(
+                apply(base, &delta, &mut out, &mut edits).is_err(),
+                "{delta:?}"
+            );
         }
     }
 }

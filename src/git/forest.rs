@@ -84,7 +84,10 @@ impl Forest {
                         }
                         Err(_) => forest.broken.push((
                             n as u32,
-                            format!("{}: delta base at {o} is not an object", pack.path().display()),
+                            format!(
+                                "{}: delta base at {o} is not an object",
+                                pack.path().display()
+                            ),
                         )),
                     },
                     Ok(None) => {}
@@ -152,7 +155,8 @@ impl Forest {
     }
 
     fn kids(&self, n: u32) -> &[u32] {
-        &self.children[self.child_start[n as usize] as usize..self.child_start[n as usize + 1] as usize]
+        &self.children
+            [self.child_start[n as usize] as usize..self.child_start[n as usize + 1] as usize]
     }
 
     /// Roots, biggest tree first.

@@ -122,7 +122,10 @@ impl Pack {
         let mut head = [0u8; 12];
         read_at(&file, &mut head, 0).map_err(|e| format!("{}: {e}", path.display()))?;
         if &head[..4] != b"PACK" || !matches!(head[7], 2 | 3) {
-            return Err(format!("{}: not a git pack (version 2 or 3)", path.display()));
+            return Err(format!(
+                "{}: not a git pack (version 2 or 3)",
+                path.display()
+            ));
         }
         let trailer = hash.len_in_bytes() as u64;
         let data_end = len

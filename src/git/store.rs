@@ -159,7 +159,10 @@ impl ObjectStore {
     }
 
     /// Reads one object whole (`None`: not in the store). Used for delta bases outside a pack.
-    pub fn read(&self, id: &ObjectId) -> Option<std::result::Result<(ObjectKind, Vec<u8>), String>> {
+    pub fn read(
+        &self,
+        id: &ObjectId,
+    ) -> Option<std::result::Result<(ObjectKind, Vec<u8>), String>> {
         self.read_depth(id, 0)
     }
 

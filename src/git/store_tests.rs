@@ -33,7 +33,12 @@ fn history(dir: &Path, init: &[&str]) {
     for round in 0..40 {
         for file in 0..3 {
             let body: String = (0..200)
-                .map(|i| format!("line {i} of file {file}, edited in {}\n", round * (i % 7 == 0) as usize))
+                .map(|i| {
+                    format!(
+                        "line {i} of file {file}, edited in {}\n",
+                        round * (i % 7 == 0) as usize
+                    )
+                })
                 .collect();
             std::fs::write(dir.join(format!("f{file}.txt")), body).unwrap();
         }
@@ -51,9 +56,16 @@ fn cat_file(dir: &Path) -> HashMap<String, (String, Vec<u8>)> {
         let nl = at + raw[at..].iter().position(|&b| b == b'\n').unwrap();
         let header = String::from_utf8(raw[at..nl].to_vec()).unwrap();
         let mut parts = header.split(' ');
-        let (id, kind, size) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+        let (id, kind, size) = (
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+        );
         let size: usize = size.parse().unwrap();
-        out.insert(id.to_string(), (kind.to_string(), raw[nl + 1..nl + 1 + size].to_vec()));
+        out.insert(
+            id.to_string(),
+            (kind.to_string(), raw[nl + 1..nl + 1 + size].to_vec()),
+        );
         at = nl + 1 + size + 1;
     }
     out
@@ -81,13 +93,26 @@ impl Visitor for Collect {
 
     fn visit(&self, out: &mut Seen, visit: Visit<'_, ObjectId>) -> Option<ObjectId> {
         match visit {
-            Visit::Object { id, kind, data, selected } => {
+            Visit::Object {
+                id,
+                kind,
+                data,
+                selected,
+            } => {
                 if selected {
                     out.objects.push((id.to_string(), kind, data.to_vec()));
                 }
                 Some(*id)
             }
-            Visit::Delta { id, kind, data, selected, base, base_memo, edits } => {
+            Visit::Delta {
+                id,
+                kind,
+                data,
+                selected,
+                base,
+                base_memo,
+                edits,
+            } => {
                 assert_eq!(base_memo, Some(base), "the memo of the base comes back");
                 let copied: usize = edits.copies.iter().map(|c| c.base.len()).sum();
                 let inserted: usize = edits.inserts.iter().map(|r| r.len()).sum();
@@ -98,7 +123,12 @@ impl Visitor for Collect {
                 }
                 Some(*id)
             }
-            Visit::Stream { id, kind, mut reader, .. } => {
+            Visit::Stream {
+                id,
+                kind,
+                mut reader,
+                ..
+            } => {
                 let mut data = Vec::new();
                 reader.read_to_end(&mut data).unwrap();
                 out.objects.push((id.to_string(), kind, data));
@@ -115,8 +145,14 @@ impl Visitor for Collect {
 
 fn visit_all(dir: &Path, limits: &ReadLimits) -> Seen {
     let store = ObjectStore::of_repository(&dir.join(".git")).unwrap();
-    let outs = visit_store(&store, Selection::All, &Collect { trees: true }, limits, &|_| {})
-        .unwrap();
+    let outs = visit_store(
+        &store,
+        Selection::All,
+        &Collect { trees: true },
+        limits,
+        &|_| {},
+    )
+    .unwrap();
     let mut all = Seen::default();
     for o in outs {
         all.objects.extend(o.objects);
@@ -141,7 +177,10 @@ fn assert_same_as_git(dir: &Path, seen: &Seen) {
 fn every_object_of_a_deeply_deltified_pack_and_its_loose_objects_is_visited_once() {
     let dir = tempfile::tempdir().unwrap();
     history(dir.path(), &[]);
-    git(dir.path(), &["repack", "-adfq", "--depth=50", "--window=50"]);
+    git(
+        dir.path(),
+        &["repack", "-adfq", "--depth=50", "--window=50"],
+    );
     std::fs::write(dir.path().join("late.txt"), "written after the repack\n").unwrap();
     git(dir.path(), &["add", "."]);
     git(dir.path(), &["commit", "-qm", "loose"]);
@@ -154,7 +193,10 @@ fn every_object_of_a_deeply_deltified_pack_and_its_loose_objects_is_visited_once
 fn dropped_bases_are_rebuilt_and_large_objects_stream() {
     let dir = tempfile::tempdir().unwrap();
     history(dir.path(), &[]);
-    git(dir.path(), &["repack", "-adfq", "--depth=50", "--window=50"]);
+    git(
+        dir.path(),
+        &["repack", "-adfq", "--depth=50", "--window=50"],
+    );
     let limits = ReadLimits {
         base_memory: 1,
         stream_above: 1000,
@@ -168,13 +210,20 @@ fn dropped_bases_are_rebuilt_and_large_objects_stream() {
 fn version_1_indexes_are_read() {
     let dir = tempfile::tempdir().unwrap();
     history(dir.path(), &[]);
-    git(dir.path(), &["-c", "pack.indexVersion=1", "repack", "-adfq"]);
+    git(
+        dir.path(),
+        &["-c", "pack.indexVersion=1", "repack", "-adfq"],
+    );
     let idx = std::fs::read_dir(dir.path().join(".git/objects/pack"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .find(|p| p.extension().is_some_and(|x| x == "idx"))
         .unwrap();
-    assert_ne!(&std::fs::read(idx).unwrap()[..4], b"\xfftOc", "a v1 index has no magic");
+    assert_ne!(
+        &std::fs::read(idx).unwrap()[..4],
+        b"\xfftOc",
+        "a v1 index has no magic"
+    );
     assert_same_as_git(dir.path(), &visit_all(dir.path(), &ReadLimits::default()));
 }
 
@@ -239,10 +288,13 @@ fn a_corrupt_entry_is_unreadable_with_its_deltas_and_the_rest_is_read() {
 }
 
 fn cat_file_count(dir: &Path) -> usize {
-    String::from_utf8(git(dir, &["cat-file", "--batch-all-objects", "--batch-check"]))
-        .unwrap()
-        .lines()
-        .count()
+    String::from_utf8(git(
+        dir,
+        &["cat-file", "--batch-all-objects", "--batch-check"],
+    ))
+    .unwrap()
+    .lines()
+    .count()
 }
 
 #[test]
@@ -250,8 +302,11 @@ fn selected_ids_are_visited_with_their_bases_unreported() {
     let dir = tempfile::tempdir().unwrap();
     history(dir.path(), &[]);
     git(dir.path(), &["repack", "-adfq", "--depth=50"]);
-    let newest = String::from_utf8(git(dir.path(), &["rev-parse", "HEAD:f1.txt", "HEAD~5:f2.txt"]))
-        .unwrap();
+    let newest = String::from_utf8(git(
+        dir.path(),
+        &["rev-parse", "HEAD:f1.txt", "HEAD~5:f2.txt"],
+    ))
+    .unwrap();
     let ids: Vec<ObjectId> = newest
         .lines()
         .map(|l| ObjectId::from_hex(l.as_bytes()).unwrap())

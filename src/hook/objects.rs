@@ -61,12 +61,11 @@ pub fn push_objects(env: &HookEnv, updates: &[RefUpdate]) -> Result<PushObjects>
 fn from_quarantine(git_dir: &Path, quarantine: &Path) -> Result<PushObjects> {
     let main = Repository::open_bare(git_dir)?;
     let odb = main.odb()?;
-    let listed: Vec<Oid> =
-        ObjectStore::open(&[quarantine.to_path_buf()], object_format(git_dir))?
-            .ids()
-            .iter()
-            .filter_map(|id| Oid::from_bytes(id.as_bytes()).ok())
-            .collect();
+    let listed: Vec<Oid> = ObjectStore::open(&[quarantine.to_path_buf()], object_format(git_dir))?
+        .ids()
+        .iter()
+        .filter_map(|id| Oid::from_bytes(id.as_bytes()).ok())
+        .collect();
     let total = listed.len();
     // NO_REFRESH: most quarantined objects are new, and a plain `exists` miss rescans the
     // main store's pack directory every time.

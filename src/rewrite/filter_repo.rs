@@ -47,7 +47,12 @@ pub fn write_expressions(
                 .into_iter()
                 .map(crate::scan::history::to_object_id)
                 .collect();
-            scan_objects(&store, Selection::Ids(&ids), detector, &ScanOptions::default())?
+            scan_objects(
+                &store,
+                Selection::Ids(&ids),
+                detector,
+                &ScanOptions::default(),
+            )?
         }
         None => scan_objects(&store, Selection::All, detector, &ScanOptions::default())?,
     };

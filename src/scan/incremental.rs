@@ -210,12 +210,7 @@ mod tests {
         let detector = Detector::builtin();
         let base_matches = detector.scan(base.as_bytes()).matches;
         assert_eq!(base_matches.len(), 2);
-        let (found, how) = scan_delta(
-            &detector,
-            blob.as_bytes(),
-            &base_matches,
-            &edits,
-        );
+        let (found, how) = scan_delta(&detector, blob.as_bytes(), &base_matches, &edits);
         assert_eq!(how, DeltaScan::Windows);
         same(&found, &detector.scan(blob.as_bytes()).matches);
         assert_eq!(found[0].line, base_matches[0].line + 2);
@@ -249,12 +244,7 @@ mod tests {
         };
         let detector = Detector::builtin();
         let base_matches = detector.scan(base.as_bytes()).matches;
-        let (found, how) = scan_delta(
-            &detector,
-            blob.as_bytes(),
-            &base_matches,
-            &edits,
-        );
+        let (found, how) = scan_delta(&detector, blob.as_bytes(), &base_matches, &edits);
         assert_eq!(how, DeltaScan::Whole);
         same(&found, &detector.scan(blob.as_bytes()).matches);
         assert_eq!(found.len(), 2);

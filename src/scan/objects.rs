@@ -3,9 +3,9 @@
 
 use super::progress::Progress;
 use super::ScanOptions;
+use super::{incremental, stream};
 use crate::detect::{Detector, Match};
 use crate::error::Result;
-use super::{incremental, stream};
 use crate::git::delta::Edits;
 use crate::git::store::{visit_store, ObjectStore, Selection};
 use crate::git::visit::{ObjectKind, ReadLimits, Visit, Visitor};
@@ -234,14 +234,14 @@ impl ScanVisitor<'_> {
             ObjectKind::Commit => {
                 out.commits.push(id);
                 self.messages.fetch_add(1, Ordering::Relaxed);
-                let (sig, matches) = scan_message(self.detector, data, "author")
-                    .unwrap_or((None, Vec::new()));
+                let (sig, matches) =
+                    scan_message(self.detector, data, "author").unwrap_or((None, Vec::new()));
                 Some((HitObject::Commit(sig), matches))
             }
             ObjectKind::Tag => {
                 self.messages.fetch_add(1, Ordering::Relaxed);
-                let (sig, matches) = scan_message(self.detector, data, "tagger")
-                    .unwrap_or((None, Vec::new()));
+                let (sig, matches) =
+                    scan_message(self.detector, data, "tagger").unwrap_or((None, Vec::new()));
                 Some((HitObject::Tag(sig), matches))
             }
             ObjectKind::Tree => None,

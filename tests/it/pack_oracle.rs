@@ -133,7 +133,11 @@ fn git(dir: &Path, args: &[&str]) {
         .args(args)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Commits each version (the file, and every third version a second file that copies it with a
@@ -146,12 +150,31 @@ fn repository(dir: &Path, versions: &[String]) {
             std::fs::write(dir.join("copy.py"), format!("# copy {i}\n{text}")).unwrap();
         }
         git(dir, &["add", "."]);
-        git(dir, &["commit", "-qm", &format!("version {i}")]);
+        git(
+            dir,
+            &[
+                "commit",
+                "-q",
+                "--allow-empty",
+                "-m",
+                &format!("version {i}"),
+            ],
+        );
     }
     git(dir, &["repack", "-adfq", "--depth=50", "--window=50"]);
 }
 
-type Row = (Option<String>, Option<String>, u32, u32, String, String, String, Option<String>, Option<String>);
+type Row = (
+    Option<String>,
+    Option<String>,
+    u32,
+    u32,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
 
 fn rows(findings: &[Finding]) -> Vec<Row> {
     let mut rows: Vec<Row> = findings
@@ -188,7 +211,12 @@ fn both_ways(dir: &Path) -> (Vec<Row>, Vec<Row>) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 6, failure_persistence: None, ..ProptestConfig::default() })]
+    // Six histories per run (each is a real repository, repacked); PROPTEST_CASES=N for more.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(6),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn issue12_delta_scans_equal_whole_blob_scans(
@@ -228,8 +256,7 @@ fn issue12_deltas_of_a_repacked_history_are_scanned_by_their_windows() {
     edits.insert(5, Edit::PlantPair(100, true));
     let dir = tempfile::tempdir().unwrap();
     repository(dir.path(), &versions(3, 300, &edits));
-    let store =
-        rolecall::git::store::ObjectStore::of_repository(&dir.path().join(".git")).unwrap();
+    let store = rolecall::git::store::ObjectStore::of_repository(&dir.path().join(".git")).unwrap();
     let outcome = rolecall::scan::objects::scan_objects(
         &store,
         rolecall::git::store::Selection::All,
@@ -246,4 +273,42 @@ fn issue12_deltas_of_a_repacked_history_are_scanned_by_their_windows() {
     assert_eq!(deltas, whole);
     // The pair is in every version from the sixth on (36 of config.py, 12 of copy.py).
     assert!(whole.len() >= 2 * 48, "{} findings", whole.len());
+}
+
+#[test]
+fn issue12_hook_finds_a_key_added_inside_a_thin_pack_delta_at_its_line() {
+    use crate::hook::{push, Server};
+    use crate::util::TestRepo;
+    let server = Server::new();
+    let client = TestRepo::new();
+    let body: String = (0..300)
+        .map(|l| format!("setting_{l} = compute(alpha, beta, {l})\n"))
+        .collect();
+    for i in 0..120 {
+        client.write(&format!("src/m{i}.py"), format!("# module {i}\n{body}"));
+    }
+    client.commit("120 modules");
+    assert!(push(client.path(), &server.url(), &["main"]).accepted());
+    // Every file gets a new line (120 deltas on blobs the server has, sent as a thin pack); one
+    // of them gets a key pair in the middle.
+    let pair = FakeKeys::new(1212).pair();
+    for i in 0..120 {
+        let mut text = format!("# module {i} v2\n{body}");
+        if i == 77 {
+            let at = text.find("setting_150 ").unwrap();
+            text.insert_str(
+                at,
+                &format!(
+                    "aws_access_key_id = {}\naws_secret_access_key = {}\n",
+                    pair.key_id, pair.secret
+                ),
+            );
+        }
+        client.write(&format!("src/m{i}.py"), text);
+    }
+    client.commit("touch every module");
+    let p = push(client.path(), &server.url(), &["main"]);
+    assert!(!p.accepted(), "{}", p.text);
+    assert!(p.text.contains("src/m77.py:152"), "{}", p.text);
+    crate::util::assert_no_secret(&p.text, &[&pair.key_id, &pair.secret]);
 }
