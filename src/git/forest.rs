@@ -147,8 +147,8 @@ impl Forest {
         }
         sized.sort_by_key(|&(r, size)| (std::cmp::Reverse(size), self.offset[r as usize]));
         self.roots = sized.into_iter().map(|(r, _)| r).collect();
-        for node in 0..n {
-            if !reached[node] && !broken.contains(&(node as u32)) && self.selected[node] {
+        for (node, reached) in reached.iter().enumerate() {
+            if !reached && !broken.contains(&(node as u32)) && self.selected[node] {
                 self.lost.push(node as u32);
             }
         }

@@ -19,7 +19,7 @@ pub(crate) type PackResult<T> = std::result::Result<T, String>;
 /// Where a pack's object ids and offsets come from.
 enum Listing {
     /// The pack's own `.idx`.
-    Idx(gix_pack::index::File),
+    Idx(Box<gix_pack::index::File>),
     /// The multi-pack-index, which covers this pack as its `pack_id`.
     Midx {
         midx: Arc<gix_pack::multi_index::File>,
@@ -74,7 +74,7 @@ impl Pack {
         Pack::open(
             idx_path.with_extension("pack"),
             hash,
-            Listing::Idx(index),
+            Listing::Idx(Box::new(index)),
             entries,
         )
     }

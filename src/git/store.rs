@@ -182,7 +182,7 @@ impl ObjectStore {
         for dir in &self.dirs {
             let path = loose_path(&dir.path, id);
             if path.is_file() {
-                return Some(read_loose(&path).map(|(k, d)| (k, d)));
+                return Some(read_loose(&path));
             }
         }
         None

@@ -6,7 +6,6 @@ use super::store::{visit_store, ObjectStore, Selection};
 use super::visit::{ObjectKind, ReadLimits, Visit, Visitor};
 use gix_hash::ObjectId;
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::Path;
 use std::process::Command;
 
@@ -124,13 +123,10 @@ impl Visitor for Collect {
                 Some(*id)
             }
             Visit::Stream {
-                id,
-                kind,
-                mut reader,
-                ..
+                id, kind, reader, ..
             } => {
                 let mut data = Vec::new();
-                reader.read_to_end(&mut data).unwrap();
+                std::io::Read::read_to_end(reader, &mut data).unwrap();
                 out.objects.push((id.to_string(), kind, data));
                 None
             }

@@ -204,7 +204,7 @@ mod tests {
                 base: 0..base.len(),
                 target: head.len(),
             }],
-            inserts: vec![0..head.len()],
+            inserts: std::iter::once(0..head.len()).collect(),
             base_len: base.len(),
         };
         let detector = Detector::builtin();
@@ -239,7 +239,7 @@ mod tests {
                     target: at + added.len(),
                 },
             ],
-            inserts: vec![at..at + added.len()],
+            inserts: std::iter::once(at..at + added.len()).collect(),
             base_len: base.len(),
         };
         let detector = Detector::builtin();
