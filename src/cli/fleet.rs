@@ -50,7 +50,8 @@ fn into_job(opts: ScanOpts) -> anyhow::Result<FleetJob> {
         write_baseline: opts.write_baseline,
         fail_on: opts.fail_on.map(Severity::from),
         options: ScanOptions {
-            max_blob_size: opts.max_blob_size,
+            max_blob_size: opts.max_blob_size.unwrap_or(u64::MAX),
+            whole_blobs: opts.whole_blobs,
             threads: opts.threads,
             progress: !opts.no_progress,
             ..ScanOptions::default()

@@ -290,6 +290,22 @@ fn loose_path(dir: &Path, id: &ObjectId) -> PathBuf {
     dir.join(&hex[..2]).join(&hex[2..])
 }
 
+/// Ids of the loose objects in the object directory `dir`.
+pub fn loose_object_ids(dir: &Path, hash: gix_hash::Kind) -> Vec<ObjectId> {
+    loose_ids(dir, hash)
+}
+
+/// Ids of the objects of the pack whose index (v1 or v2) is `idx`, in pack-offset order.
+pub fn pack_object_ids(idx: &Path, hash: gix_hash::Kind) -> Result<Vec<ObjectId>> {
+    let pack =
+        Pack::with_idx(idx, hash).map_err(|e| Error::input(format!("{}: {e}", idx.display())))?;
+    Ok(pack
+        .entries()
+        .iter()
+        .map(|&(_, pos)| pack.id_at(pos))
+        .collect())
+}
+
 /// Ids of the loose objects in `dir` (`xx/yyyy…` files).
 fn loose_ids(dir: &Path, hash: gix_hash::Kind) -> Vec<ObjectId> {
     let rest_len = hash.len_in_hex() - 2;

@@ -5,7 +5,7 @@
 //! when the pack is new.
 
 use crate::error::{Error, Result};
-use crate::git::objects::{loose_objects, object_dirs, parse_pack_index};
+use crate::git::store::{loose_object_ids, object_dirs, pack_object_ids};
 use git2::Oid;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -86,7 +86,12 @@ impl Inventory {
         };
         for dir in dirs_to_read {
             dirs.push(packs_in(&dir)?);
-            loose.push(loose_objects(&dir));
+            loose.push(
+                loose_object_ids(&dir, gix_hash::Kind::Sha1)
+                    .into_iter()
+                    .filter_map(|id| Oid::from_bytes(id.as_slice()).ok())
+                    .collect::<Vec<Oid>>(),
+            );
         }
         Ok(Inventory { dirs, loose })
     }
@@ -167,7 +172,7 @@ fn packs_in(dir: &Path) -> Result<Vec<PackFile>> {
 /// Reads a version-2 pack index's object count (the last fan-out entry) and the pack checksum
 /// (the first half of its 40-byte trailer), without reading the rest.
 fn read_mark(idx: &Path) -> Result<PackMark> {
-    let not_an_index = || Error::input(format!("{}: not a pack index (v2)", idx.display()));
+    let not_an_index = || Error::input(format!("{}: not a pack index", idx.display()));
     let mut file = std::fs::File::open(idx).map_err(|e| Error::io(idx, e))?;
     let len = file.metadata().map_err(|e| Error::io(idx, e))?.len();
     if len < 8 + 1024 + 40 {
@@ -175,10 +180,17 @@ fn read_mark(idx: &Path) -> Result<PackMark> {
     }
     let mut head = [0u8; 8 + 1024];
     file.read_exact(&mut head).map_err(|e| Error::io(idx, e))?;
-    if head[..4] != [0xff, 0x74, 0x4f, 0x63] || head[4..8] != [0, 0, 0, 2] {
-        return Err(not_an_index());
-    }
-    let objects = u32::from_be_bytes(head[8 + 1020..].try_into().expect("4 bytes"));
+    // A version-2 index starts with its magic and version, then the fan-out; a version-1 index
+    // is the fan-out itself.
+    let fanout = if head[..4] == [0xff, 0x74, 0x4f, 0x63] {
+        if head[4..8] != [0, 0, 0, 2] {
+            return Err(not_an_index());
+        }
+        &head[8..]
+    } else {
+        &head[..1024]
+    };
+    let objects = u32::from_be_bytes(fanout[1020..1024].try_into().expect("4 bytes"));
     let mut trailer = [0u8; 40];
     file.seek(SeekFrom::Start(len - 40))
         .and_then(|_| file.read_exact(&mut trailer))
@@ -198,8 +210,8 @@ fn read_mark(idx: &Path) -> Result<PackMark> {
 
 /// The ids in a pack, in pack-offset order.
 pub fn pack_ids(idx: &Path) -> Result<Vec<Oid>> {
-    let bytes = std::fs::read(idx).map_err(|e| Error::io(idx, e))?;
-    let entries = parse_pack_index(&bytes)
-        .ok_or_else(|| Error::input(format!("{}: not a pack index (v2)", idx.display())))?;
-    Ok(entries.into_iter().map(|(id, _)| id).collect())
+    Ok(pack_object_ids(idx, gix_hash::Kind::Sha1)?
+        .into_iter()
+        .filter_map(|id| Oid::from_bytes(id.as_slice()).ok())
+        .collect())
 }

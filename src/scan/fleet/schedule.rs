@@ -14,15 +14,18 @@
 //! faster with no change here.
 
 use super::discover::FleetRepo;
+use super::inventory::objects_dir;
 use super::repo::{self, Plan, RepoOutcome, Selection, Work};
 use super::state::StateStore;
 use crate::detect::Detector;
 use crate::error::{ErrorKind, Result};
+use crate::git::store::{ObjectStore, Selection as Pick};
 use crate::git::RepoOpener;
 use crate::scan::history;
 use crate::scan::objects::{scan_objects, ReadOutcome};
 use crate::scan::ScanOptions;
 use git2::Oid;
+use gix_hash::ObjectId;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::VecDeque;
 use std::io::IsTerminal;
@@ -259,8 +262,14 @@ impl Fleet<'_> {
         let repo = &self.repos[big.index];
         let ids: &[Oid] = &big.selection.to_read[range];
         if big.failed.lock().expect("no worker panics").is_none() {
-            let opener = RepoOpener::Path(repo.path.clone());
-            match scan_objects(&opener, ids, self.detector, &self.single()) {
+            let ids: Vec<ObjectId> = ids.iter().map(|id| history::to_object_id(*id)).collect();
+            let store = objects_dir(&repo.path).and_then(|objects| {
+                ObjectStore::of_repository(objects.parent().unwrap_or(&objects))
+            });
+            let part = store.and_then(|store| {
+                scan_objects(&store, Pick::Ids(&ids), self.detector, &self.single())
+            });
+            match part {
                 Ok(part) => big.parts.lock().expect("no worker panics").push(part),
                 Err(e) if is_fatal(&e) => return Err(e),
                 Err(e) => {
