@@ -90,6 +90,17 @@ impl FakeKeys {
         }
     }
 
+    /// A session token without a known prefix (only its label and its `ASIA` key ID beside it
+    /// say what it is), 344 characters.
+    pub fn opaque_session_token(&mut self) -> String {
+        loop {
+            let body: String = (0..342).map(|_| self.pick(BASE64)).collect();
+            if !has_word(&body) && !body.starts_with("IQoJ") && !body.starts_with("Fwo") {
+                return format!("{body}==");
+            }
+        }
+    }
+
     /// A long-term (`AKIA`) key pair.
     pub fn pair(&mut self) -> FakePair {
         FakePair {
@@ -101,6 +112,69 @@ impl FakeKeys {
     /// 40 lowercase hex digits (a git object id's shape).
     pub fn hex40(&mut self) -> String {
         (0..40).map(|_| self.pick(b"0123456789abcdef")).collect()
+    }
+}
+
+impl FakeKeys {
+    /// A long-term Amazon Bedrock API key of IAM user `user` in `account`: `ABSK` + the base64
+    /// of `<user>-at-<account>:<password>`, as `iam create-service-specific-credential` issues.
+    pub fn bedrock_long_term_key(&mut self, user: &str, account: u64) -> String {
+        use base64::Engine;
+        loop {
+            let password: String = (0..59).map(|_| self.pick(BASE64)).collect();
+            let payload = format!("{user}-at-{account:012}:{password}=");
+            let key = format!(
+                "ABSK{}",
+                base64::engine::general_purpose::STANDARD.encode(payload)
+            );
+            if !has_word(&key[4..]) {
+                return key;
+            }
+        }
+    }
+
+    /// A short-term Amazon Bedrock API key: `bedrock-api-key-` + the base64 of a SigV4
+    /// presigned `CallWithBearerToken` URL signed by `key_id` at `amz_date`
+    /// (`YYYYMMDDTHHMMSSZ`), valid for `expires` seconds, with a session token when `temporary`.
+    /// The parameters are in the order botocore signs them.
+    pub fn bedrock_short_term_key(
+        &mut self,
+        key_id: &str,
+        amz_date: &str,
+        expires: u64,
+        temporary: bool,
+    ) -> String {
+        use base64::Engine;
+        let day = &amz_date[..8.min(amz_date.len())];
+        let token = if temporary {
+            let t = self.session_token().replace('/', "%2F").replace('+', "%2B");
+            format!("&X-Amz-Security-Token={t}")
+        } else {
+            String::new()
+        };
+        let signature: String = (0..64).map(|_| self.pick(b"0123456789abcdef")).collect();
+        let url = format!(
+            "bedrock.amazonaws.com/?Action=CallWithBearerToken&X-Amz-Algorithm=AWS4-HMAC-SHA256\
+             &X-Amz-Credential={key_id}%2F{day}%2Fus-east-1%2Fbedrock%2Faws4_request\
+             &X-Amz-Date={amz_date}&X-Amz-Expires={expires}{token}&X-Amz-SignedHeaders=host\
+             &X-Amz-Signature={signature}&Version=1"
+        );
+        format!(
+            "bedrock-api-key-{}",
+            base64::engine::general_purpose::STANDARD.encode(url)
+        )
+    }
+
+    /// An AWS AppSync API key (`da2-` + 26 lowercase base32 characters).
+    pub fn appsync_key(&mut self) -> String {
+        loop {
+            let body: String = (0..26)
+                .map(|_| self.pick(b"abcdefghijklmnopqrstuvwxyz234567"))
+                .collect();
+            if !has_word(&body) && plausible(&format!("QQQQ{}", body.to_ascii_uppercase())) {
+                return format!("da2-{body}");
+            }
+        }
     }
 }
 
@@ -175,14 +249,16 @@ impl FakeKeys {
             };
             let name = &after[..close];
             match self.expand_one(name) {
-                Some(v) => out.push_str(&v),
+                Some(v) => {
+                    out.push_str(&v);
+                    rest = &after[close + 1..];
+                }
+                // Not a placeholder (a JSON object's brace): keep it, look for one inside.
                 None => {
                     out.push('{');
-                    out.push_str(name);
-                    out.push('}');
+                    rest = after;
                 }
             }
-            rest = &after[close + 1..];
         }
         out.push_str(rest);
         out
@@ -194,14 +270,27 @@ impl FakeKeys {
         Some(match name {
             "SECRET" => self.secret(),
             "TOKEN" => self.session_token(),
+            "OPAQUE_TOKEN" => self.opaque_session_token(),
             "HEX40" => self.hex40(),
             "B64_SECRET" => b64(&self.secret()),
             "B64_AKIA" => b64(&self.key_id("AKIA")),
+            "BEDROCK_LONG" => self.bedrock_long_term_key("BedrockAPIKey-t3st", 210_987_654_321),
+            "BEDROCK_SHORT" => {
+                let key_id = self.key_id("AKIA");
+                self.bedrock_short_term_key(&key_id, "20990101T000000Z", 43_200, false)
+            }
+            "APPSYNC" => self.appsync_key(),
             "URL_SECRET" => self
                 .secret_needing_escape()
                 .replace('/', "%2F")
                 .replace('+', "%2B"),
             "JSON_SECRET" => self.secret_needing_escape().replace('/', "\\/"),
+            "JSONU_SECRET" => loop {
+                let s = self.secret();
+                if s.contains('+') {
+                    break s.replace('+', "\\u002B");
+                }
+            },
             "REPEATED_KEY_ID" => placeholder_key_id(KeyIdPlaceholder::Repeated),
             "SEQUENTIAL_KEY_ID" => placeholder_key_id(KeyIdPlaceholder::Sequential),
             p if p.len() == 4

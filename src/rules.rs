@@ -36,6 +36,12 @@ pub enum Check {
     Secret,
     /// An STS session token.
     SessionToken,
+    /// A long-term Amazon Bedrock API key (`ABSK` + base64 of `<user>-at-<account>:<password>`).
+    BedrockLongTerm,
+    /// A short-term Amazon Bedrock API key (`bedrock-api-key-` + base64 of a presigned URL).
+    BedrockShortTerm,
+    /// An AWS AppSync API key (`da2-…`).
+    Appsync,
 }
 
 /// Settings of the detector that are not tied to one rule.
@@ -44,6 +50,17 @@ pub enum Check {
 pub struct DetectorSettings {
     /// Lines either side of a key ID within which an unlabelled secret pairs with it.
     pub pair_window_lines: u32,
+    /// Lines either side of a key ID within which a secret under a secret-like label
+    /// (`secret_label_words`, `secret_label_names`) or a session token pairs with it.
+    pub labelled_pair_window_lines: u32,
+    /// A label (the identifier just before a value, folded to lowercase letters and digits) that
+    /// contains one of these words marks the value as a secret.
+    pub secret_label_words: Vec<String>,
+    /// Folded labels that mark a value as a secret by themselves (`sk`, `aws_sk`).
+    pub secret_label_names: Vec<String>,
+    /// A 40-character value containing this marker beside a key ID is AWS's documented example
+    /// secret (`…EXAMPLEKEY`): the pair is documentation, and neither is reported.
+    pub documentation_marker: String,
     /// Words that show a text is about AWS (needed for generic context names).
     pub aws_hints: Vec<String>,
     /// Words that mark a value as a placeholder.
@@ -87,6 +104,10 @@ pub struct Rule {
     pub window_after: usize,
     /// The confirming regex, with a `value` group (and optionally `name`).
     pub pattern: String,
+    /// For rules without anchors (they run only around pairable key IDs and count only when
+    /// paired): the key ID prefixes they pair with; empty means every pairable prefix.
+    #[serde(default)]
+    pub pairs_with: Vec<String>,
     /// Templates that must match.
     #[serde(default)]
     pub examples: Vec<String>,
@@ -145,6 +166,11 @@ impl RuleSet {
                     rule.id
                 )));
             }
+        }
+        if self.detector.labelled_pair_window_lines < self.detector.pair_window_lines {
+            return Err(rules_error(
+                "labelled_pair_window_lines is smaller than pair_window_lines".into(),
+            ));
         }
         if self.key_prefix.is_empty() {
             return Err(rules_error("the key_prefix table is empty".into()));

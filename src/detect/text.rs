@@ -17,7 +17,9 @@ pub enum TextForm {
     Bytes,
     /// UTF-16 transcoded to UTF-8 before scanning.
     Utf16,
-    /// Binary (a NUL byte early on, not UTF-16); still scanned as bytes.
+    /// UTF-32 transcoded to UTF-8 before scanning.
+    Utf32,
+    /// Binary (a NUL byte early on, not UTF-16 or UTF-32); still scanned as bytes.
     Binary,
 }
 
@@ -28,6 +30,10 @@ pub fn decode_for_scan(bytes: &[u8]) -> (Cow<'_, [u8]>, TextForm) {
         (TextForm::Utf16, little_endian) => (
             Cow::Owned(transcode_utf16(bytes, little_endian)),
             TextForm::Utf16,
+        ),
+        (TextForm::Utf32, little_endian) => (
+            Cow::Owned(transcode_utf32(bytes, little_endian)),
+            TextForm::Utf32,
         ),
         (form, _) => (Cow::Borrowed(bytes), form),
     }
@@ -42,14 +48,66 @@ pub fn sniff_form(bytes: &[u8]) -> TextForm {
 fn sniff(bytes: &[u8]) -> (TextForm, bool) {
     let head = &bytes[..bytes.len().min(SNIFF_LEN)];
     let has_bom = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
-    // UTF-16 text without a BOM always has NUL bytes: most blobs skip the analysis.
+    // UTF-16 and UTF-32 text without a BOM always has NUL bytes: most blobs skip the analysis.
     if !has_bom && memchr::memchr(0, head).is_none() {
         return (TextForm::Bytes, false);
+    }
+    if let Some(little_endian) = utf32_endianness(head) {
+        return (TextForm::Utf32, little_endian);
     }
     match utf16_endianness(head) {
         Some(little_endian) => (TextForm::Utf16, little_endian),
         None => (TextForm::Binary, false),
     }
+}
+
+/// `Some(true)` for UTF-32LE, `Some(false)` for UTF-32BE (with a BOM, or mostly characters
+/// below U+0100 laid out as one byte and three NULs).
+fn utf32_endianness(head: &[u8]) -> Option<bool> {
+    if head.starts_with(&[0xFF, 0xFE, 0, 0]) {
+        return Some(true);
+    }
+    if head.starts_with(&[0, 0, 0xFE, 0xFF]) {
+        return Some(false);
+    }
+    let units = head.len() / 4;
+    if units < 2 {
+        return None;
+    }
+    let le = head
+        .chunks_exact(4)
+        .filter(|c| c[0] != 0 && c[1..] == [0, 0, 0])
+        .count();
+    let be = head
+        .chunks_exact(4)
+        .filter(|c| c[3] != 0 && c[..3] == [0, 0, 0])
+        .count();
+    if le * 10 >= units * 7 {
+        Some(true)
+    } else if be * 10 >= units * 7 {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// UTF-32 (BOM optional) to UTF-8; invalid code points become U+FFFD.
+pub fn transcode_utf32(bytes: &[u8], little_endian: bool) -> Vec<u8> {
+    let body = match bytes {
+        [0xFF, 0xFE, 0, 0, rest @ ..] | [0, 0, 0xFE, 0xFF, rest @ ..] => rest,
+        _ => bytes,
+    };
+    body.chunks_exact(4)
+        .map(|c| {
+            let v = if little_endian {
+                u32::from_le_bytes([c[0], c[1], c[2], c[3]])
+            } else {
+                u32::from_be_bytes([c[0], c[1], c[2], c[3]])
+            };
+            char::from_u32(v).unwrap_or(char::REPLACEMENT_CHARACTER)
+        })
+        .collect::<String>()
+        .into_bytes()
 }
 
 /// `Some(true)` for UTF-16LE, `Some(false)` for UTF-16BE, `None` for anything else.
@@ -81,7 +139,8 @@ fn utf16_endianness(head: &[u8]) -> Option<bool> {
     }
 }
 
-fn transcode_utf16(bytes: &[u8], little_endian: bool) -> Vec<u8> {
+/// UTF-16 (BOM optional) to UTF-8; unpaired surrogates become U+FFFD.
+pub fn transcode_utf16(bytes: &[u8], little_endian: bool) -> Vec<u8> {
     let body = match bytes {
         [0xFF, 0xFE, rest @ ..] | [0xFE, 0xFF, rest @ ..] => rest,
         _ => bytes,
@@ -140,6 +199,26 @@ impl LineIndex {
         self.starts.is_empty()
     }
 
+    /// 1-based (line, column) of each of `offsets` (sorted ascending), the column in
+    /// characters: one pass over the text however many offsets share a (minified) line.
+    pub fn positions(&self, text: &[u8], offsets: &[usize]) -> Vec<(u32, u32)> {
+        let mut out = Vec::with_capacity(offsets.len());
+        // The line, byte offset and character column of the last position computed.
+        let mut at: Option<(usize, usize, usize)> = None;
+        for &offset in offsets {
+            let offset = offset.min(text.len());
+            let line = self.line_of(offset);
+            let (from, base) = match at {
+                Some((l, o, c)) if l == line && o <= offset => (o, c),
+                _ => (self.starts[line], 0),
+            };
+            let column = base + count_chars(&text[from..offset]);
+            at = Some((line, offset, column));
+            out.push((line as u32 + 1, column as u32 + 1));
+        }
+        out
+    }
+
     /// 1-based (line, column) of a byte offset, the column in characters.
     pub fn position(&self, text: &[u8], offset: usize) -> (u32, u32) {
         let line = self.line_of(offset);
@@ -152,7 +231,17 @@ impl LineIndex {
     }
 }
 
-/// Undoes JSON (`\/`) and URL (`%2F`, `%2B`, `%3D`) escaping in a matched value.
+/// The number of characters `String::from_utf8_lossy` would make of `bytes`: every byte that
+/// does not continue a UTF-8 sequence starts a character (invalid bytes count one each).
+fn count_chars(bytes: &[u8]) -> usize {
+    if bytes.is_ascii() {
+        return bytes.len();
+    }
+    String::from_utf8_lossy(bytes).chars().count()
+}
+
+/// Undoes JSON (`\/`, `\u002B`, `\u002F`, `\u003D`) and URL (`%2F`, `%2B`, `%3D`) escaping in
+/// a matched value.
 pub fn unescape_value(raw: &[u8]) -> (String, Encoding) {
     let mut out = String::with_capacity(raw.len());
     let mut encoding = Encoding::Plain;
@@ -163,6 +252,25 @@ pub fn unescape_value(raw: &[u8]) -> (String, Encoding) {
                 out.push('/');
                 encoding = Encoding::JsonEscaped;
                 i += 2;
+            }
+            b'\\' if raw.get(i + 1) == Some(&b'u') && raw.len() >= i + 6 => {
+                let decoded = match raw[i + 2..i + 6].to_ascii_uppercase().as_slice() {
+                    b"002B" => Some('+'),
+                    b"002F" => Some('/'),
+                    b"003D" => Some('='),
+                    _ => None,
+                };
+                match decoded {
+                    Some(c) => {
+                        out.push(c);
+                        encoding = Encoding::JsonEscaped;
+                        i += 6;
+                    }
+                    None => {
+                        out.push('\\');
+                        i += 1;
+                    }
+                }
             }
             b'%' if i + 2 < raw.len() => {
                 let decoded = match (raw[i + 1], raw[i + 2].to_ascii_uppercase()) {
@@ -229,10 +337,15 @@ pub fn looks_like_text(bytes: &[u8]) -> bool {
 /// The characters of `prefix`'s base64 encoding that are the same wherever it starts in the
 /// encoded stream, for each of the three byte alignments.
 pub fn base64_anchors(prefix: &str) -> Vec<String> {
+    base64_anchors_of(prefix.as_bytes())
+}
+
+/// [`base64_anchors`] of any bytes.
+pub fn base64_anchors_of(prefix: &[u8]) -> Vec<String> {
     let mut anchors = Vec::new();
     for align in 0..3usize {
         let mut data = vec![0u8; align];
-        data.extend_from_slice(prefix.as_bytes());
+        data.extend_from_slice(prefix);
         let encoded = base64::engine::general_purpose::STANDARD_NO_PAD.encode(&data);
         let first_bit = align * 8;
         let last_bit = (align + prefix.len()) * 8;

@@ -136,7 +136,7 @@ fn looks_like_words(bytes: &[u8]) -> bool {
     words >= 3
 }
 
-fn longest_repeat(bytes: &[u8]) -> usize {
+pub(crate) fn longest_repeat(bytes: &[u8]) -> usize {
     let mut best = 0;
     let mut run = 0;
     let mut prev = None;
@@ -148,7 +148,7 @@ fn longest_repeat(bytes: &[u8]) -> usize {
     best
 }
 
-fn longest_sequence(bytes: &[u8]) -> usize {
+pub(crate) fn longest_sequence(bytes: &[u8]) -> usize {
     let mut best = 1;
     let mut run = 1;
     for w in bytes.windows(2) {
@@ -162,7 +162,7 @@ fn longest_sequence(bytes: &[u8]) -> usize {
     best
 }
 
-fn distinct(bytes: &[u8]) -> usize {
+pub(crate) fn distinct(bytes: &[u8]) -> usize {
     let mut seen = [false; 256];
     bytes
         .iter()

@@ -11,25 +11,60 @@
 //!   scanned so that every match whose evidence touches a changed range is found there;
 //!   [`Detector::scan_windows`] scans only those windows, with whole-blob positions.
 //! - [`Detector::needs_whole_blob`] says when windows do not apply at all (a transform reads the
-//!   whole blob: UTF-16, binary).
+//!   whole blob: UTF-16 or UTF-32 text anywhere in it, binary content, gzip and zip archives).
+//!
+//! How each decoder keeps the contract:
+//! - base64 and hex runs on one line: a match's evidence covers the run's lines plus the radius.
+//! - base64 and hex blocks wrapped over lines: evidence and windows widen over every line of a
+//!   wrapped run (and its short last line), so a window never cuts a block.
+//! - JSON `\uXXXX` and URL `%XX` escapes: unescaping is line-local, keeps every line break, and
+//!   covers the lines within the labelled pairing window of an escaped key ID prefix, which is
+//!   less than the evidence radius: a window holds every line whose unescaping can matter.
+//! - UTF-16 / UTF-32 text, binary content and archives: whole-blob scans only.
 //!
 //! An engine may always fall back to [`Detector::scan`]: both paths must give the same matches.
 
 use super::text::{self, LineIndex, TextForm};
-use super::{Detector, Match};
+use super::{archive, Ctx, Detector, Level, Match};
+use std::collections::HashMap;
 use std::ops::Range;
 
+/// Which lines are part of a wrapped encoded run, computed once per line per scan (a giant
+/// minified line is classified once, not once per match on it).
+#[derive(Default)]
+pub(super) struct RunLines {
+    known: HashMap<usize, bool>,
+}
+
+impl RunLines {
+    fn is_run(&mut self, text: &[u8], lines: &LineIndex, line: usize) -> bool {
+        if let Some(&v) = self.known.get(&line) {
+            return v;
+        }
+        let v = match run_piece(text, lines, line) {
+            Piece::Long => true,
+            Piece::Tail => line > 0 && run_piece(text, lines, line - 1) == Piece::Long,
+            Piece::No => false,
+        };
+        self.known.insert(line, v);
+        v
+    }
+}
+
 impl Detector {
-    /// Lines either side of a match within which a change can change it: the pairing window,
-    /// plus one line of context.
+    /// Lines either side of a match within which a change can change it: the widest pairing
+    /// window (labelled secrets and session tokens), plus one line of context.
     pub fn evidence_lines(&self) -> usize {
-        self.rules.detector.pair_window_lines as usize + 1
+        self.rules.detector.labelled_pair_window_lines as usize + 1
     }
 
-    /// Whether `blob` must be scanned whole because a transform reads all of it (UTF-16 is
-    /// transcoded from the first byte; binary content is judged from its head).
+    /// Whether `blob` must be scanned whole because a transform reads all of it: UTF-16 or
+    /// UTF-32 text (transcoded from the first byte, or found anywhere by its NUL bytes), binary
+    /// content, gzip streams and zip archives.
     pub fn needs_whole_blob(&self, blob: &[u8]) -> bool {
-        text::sniff_form(blob) != TextForm::Bytes
+        archive::sniff(blob).is_some()
+            || text::sniff_form(blob) != TextForm::Bytes
+            || memchr::memchr(0, blob).is_some()
     }
 
     /// The evidence of a span in `text`: whole lines from [`Self::evidence_lines`] before it to
@@ -38,13 +73,14 @@ impl Detector {
         &self,
         text: &[u8],
         lines: &LineIndex,
+        runs: &mut RunLines,
         span: &Range<usize>,
     ) -> Range<usize> {
         let radius = self.evidence_lines();
         let first = lines.line_of(span.start).saturating_sub(radius);
         let last = lines.line_of(span.end.saturating_sub(1).max(span.start)) + radius;
         let range = lines.line_start(first)..lines.line_end(last, text.len());
-        widen_over_runs(text, lines, range, radius)
+        widen_over_runs(text, lines, runs, range, radius)
     }
 
     /// The windows of `blob` to scan so that every match whose evidence touches one of the
@@ -52,6 +88,7 @@ impl Detector {
     /// radius, over base64 runs crossing its edges, merged where windows overlap. Sorted.
     pub fn evidence_windows(&self, blob: &[u8], changed: &[Range<usize>]) -> Vec<Range<usize>> {
         let lines = LineIndex::new(blob);
+        let mut runs = RunLines::default();
         // A changed region can complete a match that starts up to a radius before it and reach
         // partners a radius beyond it: twice the radius covers both sides of every match.
         let radius = 2 * self.evidence_lines();
@@ -63,7 +100,7 @@ impl Detector {
                 let first = lines.line_of(r.start).saturating_sub(radius);
                 let last = lines.line_of(end.saturating_sub(1).max(r.start)) + radius;
                 let range = lines.line_start(first)..lines.line_end(last, blob.len());
-                widen_over_runs(blob, &lines, range, radius)
+                widen_over_runs(blob, &lines, &mut runs, range, radius)
             })
             .collect();
         windows.sort_by_key(|w| w.start);
@@ -83,6 +120,8 @@ impl Detector {
     /// indices refer to the returned list.
     pub fn scan_windows(&self, blob: &[u8], windows: &[Range<usize>]) -> Vec<Match> {
         let lines = LineIndex::new(blob);
+        let mut runs = RunLines::default();
+        let mut ctx = Ctx::new(blob.len());
         let mut out: Vec<Match> = Vec::new();
         let mut line_offset = 0u32;
         let mut counted_to = 0usize;
@@ -91,14 +130,14 @@ impl Detector {
             line_offset += memchr::memchr_iter(b'\n', &blob[counted_to..w.start]).count() as u32;
             counted_to = w.start;
             let base = out.len();
-            for mut m in self.scan_text(&blob[w.clone()], super::MAX_DEPTH, blob) {
+            for mut m in self.scan_text(&blob[w.clone()], &mut ctx, Level::top(), blob) {
                 m.span = m.span.start + w.start..m.span.end + w.start;
                 // Evidence is measured on the whole blob, never clipped at the window's edge;
                 // whole-window evidence (a generic name) is whole-blob evidence.
                 m.evidence = if m.evidence == (0..w.len()) {
                     0..blob.len()
                 } else {
-                    self.evidence_around(blob, &lines, &m.span)
+                    self.evidence_around(blob, &lines, &mut runs, &m.span)
                 };
                 m.line += line_offset;
                 m.pair = m.pair.map(|p| p + base);
@@ -116,10 +155,11 @@ impl Detector {
 fn widen_over_runs(
     text: &[u8],
     lines: &LineIndex,
+    runs: &mut RunLines,
     range: Range<usize>,
     radius: usize,
 ) -> Range<usize> {
-    let run_line = |line: usize| is_run_line(text, lines, line);
+    let mut run_line = |line: usize| runs.is_run(text, lines, line);
     let mut first = lines.line_of(range.start);
     let mut last = lines.line_of(range.end.saturating_sub(1).max(range.start));
     let final_line = lines.len() - 1;
@@ -146,9 +186,17 @@ fn widen_over_runs(
     lines.line_start(first).min(range.start)..lines.line_end(last, text.len()).max(range.end)
 }
 
-/// Whether 0-based `line` is a piece of a wrapped base64 run: at least 16 characters, all from
-/// the base64 alphabet (or `=` padding), after optional indentation.
-fn is_run_line(text: &[u8], lines: &LineIndex, line: usize) -> bool {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Piece {
+    /// At least 16 characters, all from the base64 alphabet (or `=` padding).
+    Long,
+    /// A shorter line of such characters: a wrapped run's last line when a long one precedes it.
+    Tail,
+    No,
+}
+
+/// What 0-based `line` is to a wrapped base64 (or hex) run, after optional indentation.
+fn run_piece(text: &[u8], lines: &LineIndex, line: usize) -> Piece {
     let body = &text[lines.line_start(line)..lines.line_end(line, text.len())];
     let body = body.strip_suffix(b"\r").unwrap_or(body);
     let start = body
@@ -156,7 +204,13 @@ fn is_run_line(text: &[u8], lines: &LineIndex, line: usize) -> bool {
         .position(|b| *b != b' ' && *b != b'\t')
         .unwrap_or(body.len());
     let body = &body[start..];
-    body.len() >= 16 && body.iter().all(|&b| text::is_base64_byte(b) || b == b'=')
+    if body.is_empty() || !body.iter().all(|&b| text::is_base64_byte(b) || b == b'=') {
+        Piece::No
+    } else if body.len() >= 16 {
+        Piece::Long
+    } else {
+        Piece::Tail
+    }
 }
 
 #[cfg(test)]
@@ -186,11 +240,11 @@ mod tests {
         let pair = FakeKeys::new(5).pair();
         let text = format!(
             "{}aws_access_key_id = {}\n{}aws_secret_access_key = {}\n{}",
-            filler(40),
+            filler(80),
             pair.key_id,
             filler(3),
             pair.secret,
-            filler(40)
+            filler(80)
         );
         let detector = Detector::builtin();
         let whole = detector.scan(text.as_bytes()).matches;

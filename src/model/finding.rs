@@ -21,6 +21,7 @@ pub enum Kind {
     /// An Amazon Bedrock API key (long-term `ABSK…`, or short-term `bedrock-api-key-…`).
     BedrockApiKey,
     /// An AWS AppSync API key (`da2-…`): a public-client key by design, not an IAM credential.
+    #[serde(rename = "appsync_api_key")]
     AppSyncApiKey,
 }
 
@@ -129,6 +130,15 @@ pub enum Encoding {
     JsonEscaped,
     /// The value was URL-encoded (`%2F`, `%2B`).
     UrlEncoded,
+    /// The value was hex-encoded (`xxd -p`).
+    Hex,
+    /// The text was UTF-32; line and column are in the decoded text.
+    Utf32,
+    /// The value was inside a gzip stream (the whole blob is compressed).
+    Gzip,
+    /// The value was inside a member of a zip archive (`.zip`, `.jar`, a Lambda package); the
+    /// finding's path is `archive!member`.
+    ArchiveMember,
 }
 
 /// A raw credential value. It deliberately has no `Serialize` impl and its `Debug` redacts.

@@ -49,6 +49,10 @@ fn encoding_note(encoding: Encoding) -> Option<&'static str> {
         Encoding::Base64 => Some("base64-encoded"),
         Encoding::JsonEscaped => Some("JSON-escaped"),
         Encoding::UrlEncoded => Some("URL-encoded"),
+        Encoding::Hex => Some("hex-encoded"),
+        Encoding::Utf32 => Some("UTF-32 text"),
+        Encoding::Gzip => Some("gzip-compressed"),
+        Encoding::ArchiveMember => Some("in an archive member"),
     }
 }
 

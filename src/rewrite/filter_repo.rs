@@ -100,7 +100,14 @@ fn forms(value: &str, encodings: &BTreeSet<Encoding>) -> Vec<String> {
             }
             Encoding::JsonEscaped => out.push(value.replace('/', "\\/")),
             Encoding::UrlEncoded => out.push(value.replace('/', "%2F").replace('+', "%2B")),
-            Encoding::Plain | Encoding::Utf16 => {}
+            Encoding::Hex => out.push(value.bytes().map(|b| format!("{b:02x}")).collect()),
+            // Transcoded or compressed text holds no literal form a text replacement could
+            // reach; the rewrite reports such values as left behind.
+            Encoding::Plain
+            | Encoding::Utf16
+            | Encoding::Utf32
+            | Encoding::Gzip
+            | Encoding::ArchiveMember => {}
         }
     }
     out.dedup();

@@ -34,11 +34,17 @@ pub fn findings_at(matches: &[Match], place: &Place) -> (Vec<Finding>, u64) {
             continue;
         }
         let commit = place.commit.as_ref();
+        // A match inside an archive member is at `archive!member`.
+        let path = match (&place.path, &m.member) {
+            (Some(p), Some(member)) => Some(format!("{p}!{member}")),
+            (None, Some(member)) => Some(format!("!{member}")),
+            (p, None) => p.clone(),
+        };
         out.push(Finding {
             kind: m.kind,
             rule: m.rule.clone(),
             severity: m.severity,
-            path: place.path.clone(),
+            path,
             line: m.line,
             column: m.column,
             commit: commit.map(|c| c.id.clone()),
@@ -48,16 +54,16 @@ pub fn findings_at(matches: &[Match], place: &Place) -> (Vec<Finding>, u64) {
             encoding: m.encoding,
             redacted: m.value.redacted(),
             fingerprint: fingerprints[i].clone(),
-            account_id: m.key.as_ref().and_then(|k| k.account_id.clone()),
-            key_type: m.key.as_ref().map(|k| k.key_type.clone()),
+            account_id: m.account_id().map(str::to_string),
+            key_type: m.key_type().map(str::to_string),
             pair: m.pair.map(|p| fingerprints[p].clone()),
             blob: place.blob.clone(),
             summary: commit.map(|c| c.summary.clone()),
             repo: None,
             reachable: true,
             known: false,
-            expires: None,
-            principal: None,
+            expires: m.expires().map(str::to_string),
+            principal: m.principal().map(str::to_string),
         });
     }
     (out, suppressed)
