@@ -5,6 +5,8 @@
 //! time. The generated values have the exact shape of real AWS credentials (and decode to an
 //! account ID of your choosing), which is what makes them good test data.
 
+pub mod encode;
+
 const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 

@@ -171,20 +171,17 @@ impl Detector {
             matches,
             |at| lines.line_of(at),
         );
-        let doc_lines: Vec<u32> = docs
+        let docs: Vec<(usize, u32)> = docs
             .iter()
-            .map(|&at| lines.line_of(at) as u32 + 1)
+            .map(|&at| (at, lines.line_of(at) as u32 + 1))
             .collect();
-        let drop: Vec<bool> = matches
+        let mut drop: Vec<bool> = matches
             .iter()
-            .map(|m| {
-                let paired_rule = self.compiled.iter().any(|c| c.paired && c.id == m.rule);
-                (paired_rule && m.pair.is_none())
-                    || (m.pair.is_none()
-                        && m.key.as_ref().is_some_and(|k| k.pairable)
-                        && doc_lines.iter().any(|&l| l.abs_diff(m.line) <= labelled))
-            })
+            .map(|m| m.pair.is_none() && self.compiled.iter().any(|c| c.paired && c.id == m.rule))
             .collect();
+        for k in pairing::documented(matches, &docs, labelled) {
+            drop[k] = true;
+        }
         if drop.iter().any(|d| *d) {
             remove_and_reindex(matches, &drop);
         }

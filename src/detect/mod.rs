@@ -407,3 +407,7 @@ impl Level {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_forms;
+#[cfg(test)]
+mod tests_windows;

@@ -150,3 +150,32 @@ pub fn apply_markers(
         matches[i].inline_allowed = true;
     }
 }
+
+/// The key IDs that AWS's documented example secret pairs with (each such secret, at
+/// `docs` = (byte offset, 1-based line), takes the nearest unpaired pairable key ID within
+/// `max_lines`, the one before it on a tie): documentation, not credentials.
+pub fn documented(matches: &[Match], docs: &[(usize, u32)], max_lines: u32) -> Vec<usize> {
+    let mut free: BTreeSet<usize> = (0..matches.len())
+        .filter(|&i| {
+            matches[i].pair.is_none() && matches[i].key.as_ref().is_some_and(|k| k.pairable)
+        })
+        .collect();
+    let starts: Vec<usize> = matches.iter().map(|m| m.span.start).collect();
+    let mut out = Vec::new();
+    for &(at, line) in docs {
+        let split = starts.partition_point(|&s| s < at);
+        let before = free.range(..split).next_back().copied();
+        let after = free.range(split..).next().copied();
+        let dist = |k: usize| matches[k].line.abs_diff(line);
+        let best = match (before, after) {
+            (Some(b), Some(a)) if dist(a) < dist(b) => Some(a),
+            (Some(b), _) => Some(b),
+            (None, a) => a,
+        };
+        if let Some(k) = best.filter(|&k| dist(k) <= max_lines) {
+            free.remove(&k);
+            out.push(k);
+        }
+    }
+    out
+}
