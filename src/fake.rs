@@ -251,16 +251,14 @@ impl FakeKeys {
             };
             let name = &after[..close];
             match self.expand_one(name) {
-                Some(v) => {
-                    out.push_str(&v);
-                    rest = &after[close + 1..];
-                }
-                // Not a placeholder (a JSON object's brace): keep it, look for one inside.
+                Some(v) => out.push_str(&v),
                 None => {
                     out.push('{');
-                    rest = after;
+                    out.push_str(name);
+                    out.push('}');
                 }
             }
+            rest = &after[close + 1..];
         }
         out.push_str(rest);
         out

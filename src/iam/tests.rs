@@ -476,3 +476,27 @@ fn github_remotes_parse() {
     );
     assert_eq!(github_repo_from_remote("git@github.com:acme"), None);
 }
+
+#[test]
+fn issue10_bedrock_runtime_calls_need_the_invoke_actions() {
+    let g = infer(
+        "chat.py",
+        "br = boto3.client('bedrock-runtime')\nr = br.converse(modelId=MODEL, messages=m)\n\
+         s = br.invoke_model_with_response_stream(modelId=MODEL, body=b)\n",
+    );
+    assert!(has(&g, "bedrock:InvokeModel", "*"), "{g:?}");
+    assert!(
+        has(&g, "bedrock:InvokeModelWithResponseStream", "*"),
+        "{g:?}"
+    );
+    let js = infer(
+        "chat.ts",
+        "const c = new BedrockRuntimeClient({});\nawait c.send(new ConverseStreamCommand({ modelId }));\n",
+    );
+    assert!(
+        has(&js, "bedrock:InvokeModelWithResponseStream", "*"),
+        "{js:?}"
+    );
+    // Without Bedrock in the file, a `converse(` call is someone else's.
+    assert!(infer("talk.py", "bot.converse(text)\n").is_empty());
+}

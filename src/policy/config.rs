@@ -2,9 +2,10 @@
 //! pre-receive hook.
 //!
 //! ```toml
-//! # Severity at or above which a scan fails (exit 1): "low" (default), "medium", "high",
-//! # "critical".
-//! fail_on = "low"
+//! # Severity at or above which a scan fails (exit 1): "low", "medium" (default), "high",
+//! # "critical". Low findings (role and user unique IDs, AppSync API keys, Bedrock keys cut
+//! # short) are reported but fail nothing by default.
+//! fail_on = "medium"
 //!
 //! [allow]
 //! # Findings in paths matching these globs are not reported (globset syntax, matched against
@@ -69,7 +70,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Config {
         Config {
-            fail_on: Severity::Low,
+            fail_on: Severity::Medium,
             allow: Allow::default(),
             hook: HookConfig::default(),
             source: None,
@@ -255,7 +256,7 @@ mod tests {
     #[test]
     fn empty_file_is_the_default() {
         let c = parse("").unwrap();
-        assert_eq!(c.fail_on, Severity::Low);
+        assert_eq!(c.fail_on, Severity::Medium);
         assert_eq!(c.hook, HookConfig::default());
         assert_eq!(c.allow, Allow::default());
         assert_eq!(c.source.as_deref(), Some(Path::new("/repo/.rolecall.toml")));

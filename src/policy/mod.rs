@@ -249,6 +249,20 @@ mod tests {
     }
 
     #[test]
+    fn issue10_low_findings_fail_nothing_by_default() {
+        let findings = sample_report().report.findings;
+        let lows: Vec<Finding> = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Low)
+            .cloned()
+            .collect();
+        assert!(!lows.is_empty());
+        assert_eq!(Policy::default().fail_on(), Severity::Medium);
+        assert!(!Policy::default().fails(&lows));
+        assert!(policy("fail_on = \"low\"", None).fails(&lows));
+    }
+
+    #[test]
     fn fails_respects_the_threshold() {
         let findings = sample_report().report.findings;
         let lows: Vec<Finding> = findings

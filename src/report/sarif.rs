@@ -81,9 +81,12 @@ fn help_text(kind: Kind) -> &'static str {
         }
         Kind::BedrockApiKey => {
             "An Amazon Bedrock API key is in the repository's history: it is a bearer token that \
-             invokes models on the account's bill. Delete the IAM service-specific credential \
-             (aws iam delete-service-specific-credential), let the SDK sign with an IAM role, \
-             then remove the key from history."
+             invokes models on the account's bill. A long-term key (ABSK…) is an IAM \
+             service-specific credential: delete it (aws iam \
+             delete-service-specific-credential). A short-term key (bedrock-api-key-…) is a \
+             presigned URL valid up to 12 hours: deactivate the access key that signed it to cut \
+             it off sooner. Remove the bearer token (AWS_BEARER_TOKEN_BEDROCK) so the SDK signs \
+             with an IAM role, then remove the key from history."
         }
         Kind::AppSyncApiKey => {
             "An AWS AppSync API key is in the repository: a public-client key by design, not an \

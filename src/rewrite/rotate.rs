@@ -182,13 +182,23 @@ pub fn render(rotations: &[Rotation], out: &mut dyn Write) -> std::io::Result<()
                  active sessions to cut it off now",
                 r.shown
             )?,
+            // Short-term keys (`bedrock-api-key-…`) are presigned URLs: nothing to delete.
+            Kind::BedrockApiKey if r.shown.starts_with("bedr") => writeln!(
+                out,
+                "  a short-term Amazon Bedrock API key ({}): it is signed by an access key and \
+                 works until it expires (at most 12 hours); to cut it off now, deactivate the \
+                 access key that signed it (aws iam update-access-key --status Inactive), or \
+                 revoke the role's active sessions when a role signed it",
+                r.shown
+            )?,
             Kind::BedrockApiKey => writeln!(
                 out,
                 "  an Amazon Bedrock API key ({}): list the user's service-specific credentials \
                  (aws iam list-service-specific-credentials --service-name \
                  bedrock.amazonaws.com --user-name USER) and delete it \
                  (aws iam delete-service-specific-credential --service-specific-credential-id ID \
-                 --user-name USER); short-term keys expire within 12 hours",
+                 --user-name USER); the key names its user (BedrockAPIKey-… for keys made in \
+                 the console)",
                 r.shown
             )?,
             Kind::AppSyncApiKey => writeln!(

@@ -3,6 +3,7 @@
 
 mod baseline;
 mod cli_scan;
+mod encodings;
 mod fix_awsini;
 mod fix_cli;
 mod fix_compose;
