@@ -3,6 +3,8 @@
 //! "session", "security" and base64 blobs), and the same with real-shaped keys planted every
 //! 64 KiB. Keys are generated at run time (`rolecall::fake`).
 //!
+//! Also one minified line of many key IDs (issue 9: it must scale linearly).
+//!
 //! Run: `cargo bench --bench detector`
 
 use divan::counter::BytesCount;
@@ -75,6 +77,41 @@ fn near_misses(bencher: Bencher) {
 #[divan::bench(sample_count = 10)]
 fn keys_every_64k(bencher: Bencher) {
     run(bencher, with_keys(fill(CODE)));
+}
+
+/// One minified line of `n` quoted key IDs (issue 9: 16k, 32k and 64k took 2.0 s, 7.8 s and
+/// 25.7 s before positions, pairing and the marker scope were made linear). Time per key ID
+/// should stay flat across the three sizes.
+#[divan::bench(args = [16_000, 32_000, 64_000], sample_count = 5)]
+fn minified_line_of_key_ids(bencher: Bencher, n: usize) {
+    let mut keys = FakeKeys::new(9);
+    let mut line = String::with_capacity(n * 23);
+    for _ in 0..n {
+        line.push('"');
+        line.push_str(&keys.key_id("AKIA"));
+        line.push_str("\",");
+    }
+    let detector = Detector::builtin();
+    bencher
+        .counter(divan::counter::ItemsCount::new(n))
+        .bench(|| detector.scan(divan::black_box(line.as_bytes())).matches.len());
+}
+
+/// The same line with a key pair every few entries and an allow marker after every tenth:
+/// pairing and markers on one line.
+#[divan::bench(args = [16_000, 64_000], sample_count = 5)]
+fn minified_line_of_pairs_and_markers(bencher: Bencher, n: usize) {
+    let mut keys = FakeKeys::new(10);
+    let mut line = String::with_capacity(n * 70);
+    for i in 0..n {
+        let pair = keys.pair();
+        line.push_str(&format!("[\"{}\",\"{}\"]", pair.key_id, pair.secret));
+        line.push_str(if i % 10 == 0 { "/*rolecall:allow*/," } else { "," });
+    }
+    let detector = Detector::builtin();
+    bencher
+        .counter(divan::counter::ItemsCount::new(n))
+        .bench(|| detector.scan(divan::black_box(line.as_bytes())).matches.len());
 }
 
 fn main() {
