@@ -1,8 +1,9 @@
 //! Suppression and failure policy: what is not reported, and what makes a scan fail.
 //!
 //! Suppression happens in two places:
-//! 1. **Inline**: a line holding the marker `rolecall:allow` (the `allow_marker` of
-//!    `rules/aws.toml`) is handled by the detector itself, before any finding exists; those
+//! 1. **Inline**: the marker `rolecall:allow` (the `allow_marker` of `rules/aws.toml`)
+//!    annotates the one credential nearest before it on its line (see [`crate::detect`] for
+//!    the exact scope) and is handled by the detector itself, before any finding exists; those
 //!    findings never reach a [`Policy`] (the detector counts them as suppressed).
 //! 2. **Here**: a [`Policy`] built from a [`Config`] (`.rolecall.toml`) and an optional
 //!    [`Baseline`] drops findings whose path matches an allowed glob, whose key ID or AWS account
