@@ -94,7 +94,12 @@ fn minified_line_of_key_ids(bencher: Bencher, n: usize) {
     let detector = Detector::builtin();
     bencher
         .counter(divan::counter::ItemsCount::new(n))
-        .bench(|| detector.scan(divan::black_box(line.as_bytes())).matches.len());
+        .bench(|| {
+            detector
+                .scan(divan::black_box(line.as_bytes()))
+                .matches
+                .len()
+        });
 }
 
 /// The same line with a key pair every few entries and an allow marker after every tenth:
@@ -106,12 +111,21 @@ fn minified_line_of_pairs_and_markers(bencher: Bencher, n: usize) {
     for i in 0..n {
         let pair = keys.pair();
         line.push_str(&format!("[\"{}\",\"{}\"]", pair.key_id, pair.secret));
-        line.push_str(if i % 10 == 0 { "/*rolecall:allow*/," } else { "," });
+        line.push_str(if i % 10 == 0 {
+            "/*rolecall:allow*/,"
+        } else {
+            ","
+        });
     }
     let detector = Detector::builtin();
     bencher
         .counter(divan::counter::ItemsCount::new(n))
-        .bench(|| detector.scan(divan::black_box(line.as_bytes())).matches.len());
+        .bench(|| {
+            detector
+                .scan(divan::black_box(line.as_bytes()))
+                .matches
+                .len()
+        });
 }
 
 fn main() {

@@ -44,17 +44,22 @@ impl Detector {
         level: Level,
         hint_text: &[u8],
     ) -> Vec<Match> {
-        let hits = self.find_hits(text, level);
-        let blocks = if level.depth > 0 {
-            layers::wrapped_blocks(text)
+        let runs = if level.depth > 0 {
+            layers::long_runs(text, layers::MIN_WRAP_WIDTH)
         } else {
             Vec::new()
         };
+        let hits = self.find_hits(text, level, &runs);
+        let blocks = layers::wrapped_blocks(text, &runs);
         if hits.rules.is_empty() && hits.layers.is_empty() && blocks.is_empty() {
             return Vec::new();
         }
-        let lines = LineIndex::new(text);
-        if level.escapes && level.depth > 0 {
+        let escaped = hits
+            .layers
+            .iter()
+            .any(|(l, _)| matches!(l, Layer::JsonEscapes | Layer::UrlEscapes));
+        if escaped && level.escapes && level.depth > 0 {
+            let lines = LineIndex::new(text);
             if let Some(found) = self.scan_unescaped(text, &lines, &hits, ctx, level, hint_text) {
                 return found;
             }
@@ -64,6 +69,11 @@ impl Detector {
         for (r, region) in self.merged_windows(text.len(), &hits.rules) {
             self.run_rule_region(text, r, region, &mut raw, &mut hint_cache, hint_text, ctx);
         }
+        if raw.is_empty() && hits.layers.is_empty() && blocks.is_empty() {
+            return Vec::new();
+        }
+        // Line starts are indexed only for texts with something to place.
+        let lines = LineIndex::new(text);
         let mut docs: Vec<usize> = Vec::new();
         if !self.paired_rules.is_empty() && !raw.is_empty() {
             self.run_paired_rules(text, &lines, &mut raw, &mut docs, ctx);
@@ -92,8 +102,9 @@ impl Detector {
         matches
     }
 
-    /// Every anchor hit of every automaton that applies to `text`.
-    fn find_hits(&self, text: &[u8], level: Level) -> Hits {
+    /// Every anchor hit of every automaton that applies to `text` (`runs`: its long runs without
+    /// whitespace, where the encoded forms are looked for).
+    fn find_hits(&self, text: &[u8], level: Level, runs: &[Range<usize>]) -> Hits {
         let mut hits = Hits::default();
         for m in self.anchors.find_iter(text) {
             match self.triggers[m.pattern().as_usize()] {
@@ -105,11 +116,15 @@ impl Detector {
             hits.layers.clear();
             return hits;
         }
-        hits.layers.extend(
-            self.deep
-                .find_iter(text)
-                .map(|m| (Layer::Base64, m.start())),
-        );
+        for run in runs {
+            hits.layers
+                .extend(self.encoded.find_iter(&text[run.clone()]).map(|m| {
+                    (
+                        self.encoded_layers[m.pattern().as_usize()],
+                        run.start + m.start(),
+                    )
+                }));
+        }
         if memchr::memchr(0, text).is_some() {
             hits.layers.extend(
                 self.wide

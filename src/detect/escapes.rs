@@ -9,30 +9,78 @@
 use super::text::LineIndex;
 use std::ops::Range;
 
-/// Unescaped text and, for each of its bytes (and its end), the offset in the original.
+/// Unescaped text and the way back to the original: a list of segments (copied text, or one
+/// escape), so that the map costs memory per escape, not per byte.
 pub struct Unescaped {
     /// The text with the lines near the hits unescaped.
     pub text: Vec<u8>,
-    /// `map[i]`: the original offset of unescaped byte `i`; `map[text.len()]` is the end.
-    pub map: Vec<usize>,
+    segments: Vec<Segment>,
+    original_len: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Segment {
+    /// Where it starts in the unescaped text, and its length there.
+    at: usize,
+    len: usize,
+    /// Where it starts in the original, and its length there.
+    from: usize,
+    from_len: usize,
 }
 
 impl Unescaped {
+    /// The original offset of unescaped offset `at` (`text.len()`: the original's end).
+    fn map(&self, at: usize) -> usize {
+        let i = self.segments.partition_point(|s| s.at + s.len <= at);
+        match self.segments.get(i) {
+            None => self.original_len,
+            Some(s) if s.len == s.from_len => s.from + (at - s.at),
+            // Within one escape: its first byte is the escape's start; the others its last byte.
+            Some(s) if at == s.at => s.from,
+            Some(s) => s.from + s.from_len - 1,
+        }
+    }
+
     /// The original span of an unescaped span.
     pub fn original(&self, span: &Range<usize>) -> Range<usize> {
-        let start = self.map[span.start.min(self.text.len())];
-        let end = if span.end == 0 {
-            start
-        } else {
-            // The end of the last byte's source: the next byte's source offset.
-            self.map[span.end.min(self.text.len())]
-        };
+        let start = self.map(span.start);
+        let end = self.map(span.end);
         start..end.max(start)
     }
 
     /// Whether the original of `span` was escaped (longer than its unescaped form).
     pub fn was_escaped(&self, span: &Range<usize>) -> bool {
         self.original(span).len() != span.len()
+    }
+
+    fn copy(&mut self, text: &[u8], range: Range<usize>) {
+        if range.is_empty() {
+            return;
+        }
+        let at = self.text.len();
+        self.text.extend_from_slice(&text[range.clone()]);
+        match self.segments.last_mut() {
+            Some(s) if s.len == s.from_len && s.from + s.from_len == range.start => {
+                s.len += range.len();
+                s.from_len += range.len();
+            }
+            _ => self.segments.push(Segment {
+                at,
+                len: range.len(),
+                from: range.start,
+                from_len: range.len(),
+            }),
+        }
+    }
+
+    fn escape(&mut self, decoded: &[u8], from: usize, from_len: usize) {
+        self.segments.push(Segment {
+            at: self.text.len(),
+            len: decoded.len(),
+            from,
+            from_len,
+        });
+        self.text.extend_from_slice(decoded);
     }
 }
 
@@ -56,23 +104,18 @@ pub fn unescape_near(
     }
     let mut out = Unescaped {
         text: Vec::with_capacity(text.len()),
-        map: Vec::with_capacity(text.len() + 1),
+        segments: Vec::new(),
+        original_len: text.len(),
     };
     let mut at = 0;
     let mut changed = false;
     for region in regions {
-        copy(text, at..region.start, &mut out);
+        out.copy(text, at..region.start);
         changed |= unescape(text, region.clone(), &mut out);
         at = region.end;
     }
-    copy(text, at..text.len(), &mut out);
-    out.map.push(text.len());
+    out.copy(text, at..text.len());
     changed.then_some(out)
-}
-
-fn copy(text: &[u8], range: Range<usize>, out: &mut Unescaped) {
-    out.text.extend_from_slice(&text[range.clone()]);
-    out.map.extend(range);
 }
 
 /// Unescapes `range` of `text` into `out`; whether anything was unescaped.
@@ -88,17 +131,9 @@ fn unescape(text: &[u8], range: Range<usize>, out: &mut Unescaped) -> bool {
         match bytes {
             Some(decoded) => {
                 changed = true;
-                for (k, b) in decoded.iter().enumerate() {
-                    out.text.push(*b);
-                    // Multi-byte characters map every byte to the escape's start, except that the
-                    // last one ends where the escape ends.
-                    out.map.push(if k == 0 { i } else { i + used - 1 });
-                }
+                out.escape(&decoded, i, used);
             }
-            None => {
-                out.text.extend_from_slice(&text[i..i + used]);
-                out.map.extend(i..i + used);
-            }
+            None => out.copy(text, i..i + used),
         }
         i += used;
     }
@@ -208,6 +243,6 @@ mod tests {
         let out = unescape_near(text.as_bytes(), &lines, &[0], 0).unwrap();
         let decoded = String::from_utf8_lossy(&out.text).into_owned();
         assert!(decoded.starts_with('\u{1F600}'), "{decoded}");
-        assert_eq!(out.map.len(), out.text.len() + 1);
+        assert_eq!(out.original(&(0..out.text.len())), 0..text.len());
     }
 }

@@ -8,8 +8,9 @@ use std::ops::Range;
 
 /// Shortest base64 run worth decoding (a key ID is 20 bytes, 28 base64 characters).
 pub const MIN_BASE64_RUN: usize = 24;
-/// Shortest first line of a wrapped block (`base64` wraps at 76, PEM at 64, `xxd -p` at 60).
-const MIN_WRAP_WIDTH: usize = 40;
+/// Shortest first line of a wrapped block (`base64` wraps at 76, PEM at 64, `xxd -p` at 60), and
+/// shortest run the encoded-form anchors are looked for in.
+pub const MIN_WRAP_WIDTH: usize = 40;
 
 /// How many decoded bytes a scan may still produce (decoders stop when it runs out).
 #[derive(Debug, Clone)]
@@ -102,43 +103,130 @@ pub struct Block {
     pub body: Vec<u8>,
 }
 
-/// The wrapped blocks of `text`, in order. One pass; most lines are rejected by their first
-/// and last byte.
-pub fn wrapped_blocks(text: &[u8]) -> Vec<Block> {
+/// The maximal runs of at least `min` bytes without a space, tab, CR or LF, in order: where
+/// every encoded value longer than `min` lies. One pass, eight bytes at a time.
+pub fn long_runs(text: &[u8], min: usize) -> Vec<Range<usize>> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte of `x` that is zero (exact: no carry crosses bytes).
+    let zero = |x: u64| !(((x & LOW7) + LOW7) | x) & HIGH;
+    let separators = |w: u64| {
+        zero(w ^ (b' ' as u64 * LO))
+            | zero(w ^ (b'\n' as u64 * LO))
+            | zero(w ^ (b'\t' as u64 * LO))
+            | zero(w ^ (b'\r' as u64 * LO))
+    };
     let mut out = Vec::new();
-    let mut open: Option<OpenBlock> = None;
     let mut start = 0;
-    let ends = memchr::memchr_iter(b'\n', text).chain(std::iter::once(text.len()));
-    for end in ends {
-        let line = start..end;
-        start = end + 1;
-        let piece = block_line(text, line.clone());
-        open = match (open.take(), piece) {
-            (Some(mut b), Some(p)) if b.accepts(&p) => {
-                b.push(text, p);
-                if b.closed {
-                    finish(b, &mut out);
-                    None
-                } else {
-                    Some(b)
-                }
-            }
-            (prev, p) => {
-                if let Some(b) = prev {
-                    finish(b, &mut out);
-                }
-                p.filter(|p| p.body.len() >= MIN_WRAP_WIDTH && !p.padded)
-                    .map(|p| OpenBlock::new(text, p))
-            }
-        };
-        if end == text.len() {
-            break;
+    let end_at = |pos: usize, start: &mut usize, out: &mut Vec<Range<usize>>| {
+        if pos - *start >= min {
+            out.push(*start..pos);
+        }
+        *start = pos + 1;
+    };
+    let mut chunks = text.chunks_exact(8);
+    let mut base = 0;
+    for chunk in chunks.by_ref() {
+        let mut m = separators(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+        while m != 0 {
+            end_at(
+                base + (m.trailing_zeros() / 8) as usize,
+                &mut start,
+                &mut out,
+            );
+            m &= m - 1;
+        }
+        base += 8;
+    }
+    for (i, &b) in chunks.remainder().iter().enumerate() {
+        if matches!(b, b' ' | b'\n' | b'\t' | b'\r') {
+            end_at(base + i, &mut start, &mut out);
         }
     }
-    if let Some(b) = open {
-        finish(b, &mut out);
+    if text.len() - start >= min {
+        out.push(start..text.len());
     }
     out
+}
+
+/// The wrapped blocks of `text` (`runs`: its [`long_runs`] of at least [`MIN_WRAP_WIDTH`]
+/// bytes), in order: consecutive lines of base64 or hex characters, each a whole line after the
+/// same indentation, as wide as the first but the last.
+pub fn wrapped_blocks(text: &[u8], runs: &[Range<usize>]) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < runs.len() {
+        let Some(first) = block_line(text, &runs[i]) else {
+            i += 1;
+            continue;
+        };
+        if first.padded {
+            i += 1;
+            continue;
+        }
+        let mut block = OpenBlock::new(text, first);
+        let mut next = i + 1;
+        loop {
+            let Some(line) = next_line(text, block.span.end) else {
+                break;
+            };
+            // A full-width line is a long run; a shorter last line is not one.
+            let piece = match runs.get(next) {
+                Some(r) if r.start == line.start + block.indent => block_line(text, r),
+                _ => short_line(text, line, block.indent),
+            };
+            match piece.filter(|p| block.accepts(p)) {
+                Some(p) => {
+                    if p.body.len() >= MIN_WRAP_WIDTH {
+                        next += 1;
+                    }
+                    block.push(text, p);
+                    if block.closed {
+                        break;
+                    }
+                }
+                None => break,
+            }
+        }
+        finish(block, &mut out);
+        i = next.max(i + 1);
+    }
+    out
+}
+
+/// The line after the line break at or after `end` (its start to before its own line break).
+fn next_line(text: &[u8], end: usize) -> Option<Range<usize>> {
+    let mut at = end;
+    if text.get(at) == Some(&b'\r') {
+        at += 1;
+    }
+    if text.get(at) != Some(&b'\n') {
+        return None;
+    }
+    let start = at + 1;
+    let stop = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |i| start + i);
+    Some(start..stop)
+}
+
+/// A line shorter than a long run: only a block's last line.
+fn short_line(text: &[u8], line: Range<usize>, indent: usize) -> Option<Piece> {
+    if line.len() > indent + MIN_WRAP_WIDTH + 1 {
+        return None;
+    }
+    let body_start = line.start + indent;
+    if body_start > line.end
+        || !text[line.start..body_start]
+            .iter()
+            .all(|b| *b == b' ' || *b == b'\t')
+    {
+        return None;
+    }
+    let mut end = line.end;
+    if end > body_start && text[end - 1] == b'\r' {
+        end -= 1;
+    }
+    block_line(text, &(body_start..end))
 }
 
 /// One line's encoded characters.
@@ -149,38 +237,43 @@ struct Piece {
     padded: bool,
 }
 
-fn block_line(text: &[u8], line: Range<usize>) -> Option<Piece> {
-    let mut end = line.end;
-    if end > line.start && text[end - 1] == b'\r' {
-        end -= 1;
-    }
-    let mut first = line.start;
-    while first < end && (text[first] == b' ' || text[first] == b'\t') {
-        first += 1;
-    }
-    if first == end {
+/// A run as a block line: preceded on its line by indentation only, followed by its line break,
+/// made of base64 characters (hex digits are some) with at most two `=` at the end.
+fn block_line(text: &[u8], run: &Range<usize>) -> Option<Piece> {
+    if run.is_empty() {
         return None;
     }
-    // Cheap rejection first: code and prose rarely start and end with base64 characters.
-    let last = text[end - 1];
-    if !text::is_base64_byte(text[first]) || !(text::is_base64_byte(last) || last == b'=') {
+    // Only indentation may come before it on its line (walked back over, never further).
+    let mut line_start = run.start;
+    while line_start > 0 && matches!(text[line_start - 1], b' ' | b'\t') {
+        line_start -= 1;
+    }
+    if line_start > 0 && text[line_start - 1] != b'\n' {
         return None;
     }
-    let mut body_end = end;
-    while body_end > first && text[body_end - 1] == b'=' {
+    if !matches!(text.get(run.end), None | Some(b'\n') | Some(b'\r')) {
+        return None;
+    }
+    let first = text[run.start];
+    let last = text[run.end - 1];
+    if !text::is_base64_byte(first) || !(text::is_base64_byte(last) || last == b'=') {
+        return None;
+    }
+    let mut body_end = run.end;
+    while body_end > run.start && text[body_end - 1] == b'=' {
         body_end -= 1;
     }
-    if end - body_end > 2
-        || !text[first..body_end]
+    if run.end - body_end > 2
+        || !text[run.start..body_end]
             .iter()
             .all(|&b| text::is_base64_byte(b))
     {
         return None;
     }
     Some(Piece {
-        indent: first - line.start,
-        body: first..end,
-        padded: body_end < end,
+        indent: run.start - line_start,
+        body: run.clone(),
+        padded: body_end < run.end,
     })
 }
 
@@ -284,12 +377,38 @@ mod tests {
             .collect()
     }
 
+    fn blocks_of(text: &str) -> Vec<Block> {
+        let runs = long_runs(text.as_bytes(), MIN_WRAP_WIDTH);
+        wrapped_blocks(text.as_bytes(), &runs)
+    }
+
+    #[test]
+    fn long_runs_are_the_stretches_without_whitespace() {
+        let text = format!(
+            "a b {} c\t{}\r\n{}",
+            "x".repeat(40),
+            "y".repeat(39),
+            "z".repeat(41)
+        );
+        let runs = long_runs(text.as_bytes(), 40);
+        let got: Vec<&str> = runs.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(got, vec!["x".repeat(40), "z".repeat(41)]);
+        for len in 0..20 {
+            let t = "q".repeat(len);
+            assert_eq!(
+                long_runs(t.as_bytes(), 3).len(),
+                usize::from(len >= 3),
+                "{len}"
+            );
+        }
+    }
+
     #[test]
     fn wrapped_base64_is_one_block_whatever_the_indentation() {
         let encoded = text::base64_encode(&[b'x'; 200]);
         for indent in ["", "    "] {
             let text = format!("data: |\n{}next: 1\n", wrap(&encoded, 76, indent));
-            let blocks = wrapped_blocks(text.as_bytes());
+            let blocks = blocks_of(&text);
             assert_eq!(blocks.len(), 1, "{text}");
             assert_eq!(blocks[0].body, encoded.as_bytes());
             assert_eq!(decode_block(&blocks[0].body).unwrap().0, vec![b'x'; 200]);
@@ -303,13 +422,13 @@ mod tests {
             .map(|b| format!("{b:02x}"))
             .collect();
         let text = wrap(&hex, 60, "");
-        let blocks = wrapped_blocks(text.as_bytes());
+        let blocks = blocks_of(&text);
         assert_eq!(blocks.len(), 1);
         let (bytes, is_hex) = decode_block(&blocks[0].body).unwrap();
         assert!(is_hex);
         assert!(bytes.starts_with(b"[default]"));
         let code = "fn main() {\n    let valueWithAVeryLongNameIndeedAndMoreOfIt = 1;\n}\n";
-        assert!(wrapped_blocks(code.as_bytes()).is_empty());
+        assert!(blocks_of(code).is_empty());
     }
 
     #[test]

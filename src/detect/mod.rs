@@ -161,8 +161,9 @@ pub struct Detector {
     /// Rule anchors and the cheap encoded forms (Teddy-sized).
     anchors: AhoCorasick,
     triggers: Vec<Trigger>,
-    /// Base64 nested two and three deep (Teddy-sized).
-    deep: AhoCorasick,
+    /// Encoded forms found only in long runs without whitespace (Teddy-sized).
+    encoded: AhoCorasick,
+    encoded_layers: Vec<Layer>,
     /// UTF-16 and UTF-32 forms (run only over buffers with a NUL byte).
     wide: AhoCorasick,
     wide_layers: Vec<Layer>,
@@ -244,7 +245,9 @@ impl Detector {
                 .map_err(|e| Error::new(ErrorKind::Rules(e.to_string())))
         };
         let anchors = build(&patterns)?;
-        let deep = build(&anchors::deep(&pairable))?;
+        let (encoded_patterns, encoded_layers): (Vec<Vec<u8>>, Vec<Layer>) =
+            anchors::encoded(&pairable).into_iter().unzip();
+        let encoded = build(&encoded_patterns)?;
         let (wide_patterns, wide_layers): (Vec<Vec<u8>>, Vec<Layer>) =
             anchors::wide(&pairable).into_iter().unzip();
         let wide = build(&wide_patterns)?;
@@ -261,7 +264,8 @@ impl Detector {
             compiled,
             anchors,
             triggers,
-            deep,
+            encoded,
+            encoded_layers,
             wide,
             wide_layers,
             hints,
