@@ -103,51 +103,114 @@ pub struct Block {
     pub body: Vec<u8>,
 }
 
-/// The maximal runs of at least `min` bytes without a space, tab, CR or LF, in order: where
-/// every encoded value longer than `min` lies. One pass, eight bytes at a time.
+/// The maximal runs of at least `min` (at least 16) bytes without a space, tab, CR or LF, in
+/// order: where every encoded value longer than `min` lies. One pass, sixteen bytes at a time:
+/// only the first and last separator of each chunk matter, because a run between two separators
+/// of one chunk is shorter than `min`.
 pub fn long_runs(text: &[u8], min: usize) -> Vec<Range<usize>> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // The high bit of each byte of `x` that is zero (exact: no carry crosses bytes).
-    let zero = |x: u64| !(((x & LOW7) + LOW7) | x) & HIGH;
-    let separators = |w: u64| {
-        zero(w ^ (b' ' as u64 * LO))
-            | zero(w ^ (b'\n' as u64 * LO))
-            | zero(w ^ (b'\t' as u64 * LO))
-            | zero(w ^ (b'\r' as u64 * LO))
-    };
+    assert!(min >= 16, "runs shorter than a chunk are not tracked");
     let mut out = Vec::new();
     let mut start = 0;
-    let end_at = |pos: usize, start: &mut usize, out: &mut Vec<Range<usize>>| {
-        if pos - *start >= min {
-            out.push(*start..pos);
+    let mut close = |first: usize, last: usize, start: &mut usize| {
+        if first - *start >= min {
+            out.push(*start..first);
         }
-        *start = pos + 1;
+        *start = last + 1;
     };
-    let mut chunks = text.chunks_exact(8);
-    let mut base = 0;
-    for chunk in chunks.by_ref() {
-        let mut m = separators(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
-        while m != 0 {
-            end_at(
-                base + (m.trailing_zeros() / 8) as usize,
-                &mut start,
-                &mut out,
-            );
-            m &= m - 1;
+    let mut at = 0;
+    while at + 16 <= text.len() {
+        let mask = separators16(&text[at..at + 16]);
+        if mask != 0 {
+            let first = at + mask.trailing_zeros() as usize;
+            let last = at + 31 - mask.leading_zeros() as usize;
+            close(first, last, &mut start);
         }
-        base += 8;
+        at += 16;
     }
-    for (i, &b) in chunks.remainder().iter().enumerate() {
-        if matches!(b, b' ' | b'\n' | b'\t' | b'\r') {
-            end_at(base + i, &mut start, &mut out);
+    for (i, &b) in text[at..].iter().enumerate() {
+        if is_separator(b) {
+            close(at + i, at + i, &mut start);
         }
     }
     if text.len() - start >= min {
         out.push(start..text.len());
     }
     out
+}
+
+/// Calls `f` with the offset of every `\n` in `text`, in order: sixteen bytes at a time, so that
+/// text with a line break every few bytes costs no more than text without any.
+pub fn for_each_newline(text: &[u8], mut f: impl FnMut(usize)) {
+    let mut at = 0;
+    while at + 16 <= text.len() {
+        let mut mask = bytes16(&text[at..at + 16], b'\n');
+        while mask != 0 {
+            f(at + mask.trailing_zeros() as usize);
+            mask &= mask - 1;
+        }
+        at += 16;
+    }
+    for (i, &b) in text[at..].iter().enumerate() {
+        if b == b'\n' {
+            f(at + i);
+        }
+    }
+}
+
+/// Bit `i` set when byte `i` of the 16 is `needle`.
+#[cfg(target_arch = "x86_64")]
+fn bytes16(chunk: &[u8], needle: u8) -> u32 {
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
+    assert_eq!(chunk.len(), 16);
+    // SAFETY: as in `separators16`.
+    unsafe {
+        let v = _mm_loadu_si128(chunk.as_ptr().cast());
+        _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(needle as i8))) as u32
+    }
+}
+
+/// Bit `i` set when byte `i` of the 16 is `needle`.
+#[cfg(not(target_arch = "x86_64"))]
+fn bytes16(chunk: &[u8], needle: u8) -> u32 {
+    chunk
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == needle)
+        .fold(0, |m, (i, _)| m | 1 << i)
+}
+
+fn is_separator(b: u8) -> bool {
+    matches!(b, b' ' | b'\n' | b'\t' | b'\r')
+}
+
+/// Bit `i` set when byte `i` of the 16 is a separator.
+#[cfg(target_arch = "x86_64")]
+fn separators16(chunk: &[u8]) -> u32 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    assert_eq!(chunk.len(), 16);
+    // SAFETY: SSE2 is part of the x86_64 baseline, and the load reads exactly the 16 bytes of
+    // `chunk` (checked above) without alignment requirements.
+    unsafe {
+        let v = _mm_loadu_si128(chunk.as_ptr().cast());
+        let eq = |b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
+        let any = _mm_or_si128(
+            _mm_or_si128(eq(b' '), eq(b'\n')),
+            _mm_or_si128(eq(b'\t'), eq(b'\r')),
+        );
+        _mm_movemask_epi8(any) as u32
+    }
+}
+
+/// Bit `i` set when byte `i` of the 16 is a separator.
+#[cfg(not(target_arch = "x86_64"))]
+fn separators16(chunk: &[u8]) -> u32 {
+    chunk
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| is_separator(b))
+        .fold(0, |m, (i, _)| m | 1 << i)
 }
 
 /// The wrapped blocks of `text` (`runs`: its [`long_runs`] of at least [`MIN_WRAP_WIDTH`]
@@ -393,13 +456,43 @@ mod tests {
         let runs = long_runs(text.as_bytes(), 40);
         let got: Vec<&str> = runs.iter().map(|r| &text[r.clone()]).collect();
         assert_eq!(got, vec!["x".repeat(40), "z".repeat(41)]);
-        for len in 0..20 {
-            let t = "q".repeat(len);
-            assert_eq!(
-                long_runs(t.as_bytes(), 3).len(),
-                usize::from(len >= 3),
-                "{len}"
-            );
+        // Every length and offset around the chunk size, against a byte-at-a-time reference.
+        for len in 0..70 {
+            for pad in 0..20 {
+                let t = format!(
+                    "{} {}  x\n{}",
+                    " ".repeat(pad),
+                    "q".repeat(len),
+                    "z".repeat(pad)
+                );
+                let mut reference = Vec::new();
+                let mut start = 0;
+                for (i, b) in t.bytes().enumerate() {
+                    if is_separator(b) {
+                        if i - start >= 16 {
+                            reference.push(start..i);
+                        }
+                        start = i + 1;
+                    }
+                }
+                if t.len() - start >= 16 {
+                    reference.push(start..t.len());
+                }
+                assert_eq!(long_runs(t.as_bytes(), 16), reference, "{len} {pad}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_newline_is_found_in_order() {
+        for len in 0..50 {
+            let text: Vec<u8> = (0..len)
+                .map(|i| if i % 3 == 0 { b'\n' } else { b'x' })
+                .collect();
+            let mut got = Vec::new();
+            for_each_newline(&text, |i| got.push(i));
+            let want: Vec<usize> = (0..len).filter(|i| i % 3 == 0).collect();
+            assert_eq!(got, want);
         }
     }
 

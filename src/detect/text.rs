@@ -167,7 +167,7 @@ impl LineIndex {
     /// Indexes the line starts of `text`.
     pub fn new(text: &[u8]) -> LineIndex {
         let mut starts = vec![0];
-        starts.extend(memchr::memchr_iter(b'\n', text).map(|i| i + 1));
+        super::layers::for_each_newline(text, |i| starts.push(i + 1));
         LineIndex { starts }
     }
 
