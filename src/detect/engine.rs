@@ -116,7 +116,10 @@ impl Detector {
             hits.layers.clear();
             return hits;
         }
-        for run in runs {
+        for run in runs
+            .iter()
+            .filter(|r| layers::may_hold_encoded(&text[(*r).clone()]))
+        {
             hits.layers
                 .extend(self.encoded.find_iter(&text[run.clone()]).map(|m| {
                     (

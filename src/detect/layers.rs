@@ -103,8 +103,8 @@ pub struct Block {
     pub body: Vec<u8>,
 }
 
-/// The maximal runs of at least `min` (at least 16) bytes without a space, tab, CR or LF, in
-/// order: where every encoded value longer than `min` lies. One pass, sixteen bytes at a time:
+/// The maximal runs of at least `min` (at least 16) bytes without whitespace or control bytes,
+/// in order: where every encoded value longer than `min` lies. One pass, sixteen bytes at a time:
 /// only the first and last separator of each chunk matter, because a run between two separators
 /// of one chunk is shorter than `min`.
 pub fn long_runs(text: &[u8], min: usize) -> Vec<Range<usize>> {
@@ -179,27 +179,43 @@ fn bytes16(chunk: &[u8], needle: u8) -> u32 {
         .fold(0, |m, (i, _)| m | 1 << i)
 }
 
+/// Whitespace and control bytes end a run (encoded values hold none).
 fn is_separator(b: u8) -> bool {
-    matches!(b, b' ' | b'\n' | b'\t' | b'\r')
+    b <= b' '
 }
 
-/// Bit `i` set when byte `i` of the 16 is a separator.
+/// Whether a long run holds a stretch of at least [`MIN_WRAP_WIDTH`] bytes that an encoded value
+/// could be made of (the base64 alphabet, `=`, and the `%` and `\\` of escapes): most long
+/// runs of code (`a.b(c,d)`) do not, and are not searched for encoded anchors.
+pub fn may_hold_encoded(run: &[u8]) -> bool {
+    let mut stretch = 0;
+    for &b in run {
+        if text::is_base64_byte(b) || matches!(b, b'=' | b'%' | b'\\') {
+            stretch += 1;
+            if stretch >= MIN_WRAP_WIDTH {
+                return true;
+            }
+        } else {
+            stretch = 0;
+        }
+    }
+    false
+}
+
+/// Bit `i` set when byte `i` of the 16 is a separator (at most 0x20: space and control bytes).
 #[cfg(target_arch = "x86_64")]
 fn separators16(chunk: &[u8]) -> u32 {
     use std::arch::x86_64::{
-        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_set1_epi8,
     };
     assert_eq!(chunk.len(), 16);
     // SAFETY: SSE2 is part of the x86_64 baseline, and the load reads exactly the 16 bytes of
     // `chunk` (checked above) without alignment requirements.
     unsafe {
         let v = _mm_loadu_si128(chunk.as_ptr().cast());
-        let eq = |b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
-        let any = _mm_or_si128(
-            _mm_or_si128(eq(b' '), eq(b'\n')),
-            _mm_or_si128(eq(b'\t'), eq(b'\r')),
-        );
-        _mm_movemask_epi8(any) as u32
+        let space = _mm_set1_epi8(b' ' as i8);
+        // max(v, 0x20) == 0x20 exactly for the bytes 0x00..=0x20.
+        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(v, space), space)) as u32
     }
 }
 
