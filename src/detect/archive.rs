@@ -118,7 +118,7 @@ fn zip(bytes: &[u8], allowance: &mut Allowance) -> Option<Vec<Member>> {
         if file.is_dir() || file.encrypted() {
             continue;
         }
-        let name = clean_name(&file.name().to_string());
+        let name = clean_name(file.name());
         let stored = file.compressed_size();
         if let Some(content) = allowance.read(file, stored) {
             out.push(Member {

@@ -366,7 +366,7 @@ impl Detector {
                 .secret_label_words
                 .iter()
                 .any(|w| folded.contains(w.as_str()))
-                || d.secret_label_names.iter().any(|n| *n == folded))
+                || d.secret_label_names.contains(&folded))
     }
 
     /// Validates a candidate span for rule `r`; `None` when it is not a credential.

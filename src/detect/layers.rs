@@ -103,39 +103,97 @@ pub struct Block {
     pub body: Vec<u8>,
 }
 
-/// The maximal runs of at least `min` (at least 16) bytes without whitespace or control bytes,
-/// in order: where every encoded value longer than `min` lies. One pass, sixteen bytes at a time:
-/// only the first and last separator of each chunk matter, because a run between two separators
-/// of one chunk is shorter than `min`.
+/// The maximal runs of at least `min` (at least 32) bytes without whitespace or control bytes,
+/// in order: where every encoded value longer than `min` lies. One pass, 32 (or 16) bytes at a
+/// time: only the first and last separator of each chunk matter, because a run between two
+/// separators of one chunk is shorter than `min`.
 pub fn long_runs(text: &[u8], min: usize) -> Vec<Range<usize>> {
-    assert!(min >= 16, "runs shorter than a chunk are not tracked");
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut close = |first: usize, last: usize, start: &mut usize| {
-        if first - *start >= min {
-            out.push(*start..first);
-        }
-        *start = last + 1;
+    assert!(min >= 32, "runs shorter than a chunk are not tracked");
+    let mut runs = Runs {
+        out: Vec::new(),
+        start: 0,
+        min,
     };
-    let mut at = 0;
-    while at + 16 <= text.len() {
-        let mask = separators16(&text[at..at + 16]);
+    let mut at = chunks(text, &mut runs);
+    while at < text.len() {
+        if is_separator(text[at]) {
+            runs.close(at, at);
+        }
+        at += 1;
+    }
+    if text.len() - runs.start >= runs.min {
+        runs.out.push(runs.start..text.len());
+    }
+    runs.out
+}
+
+struct Runs {
+    out: Vec<Range<usize>>,
+    /// Where the current run started (just after the last separator).
+    start: usize,
+    min: usize,
+}
+
+impl Runs {
+    /// A chunk at `at` whose separators are the set bits of `mask`.
+    #[inline(always)]
+    fn chunk(&mut self, at: usize, mask: u64) {
         if mask != 0 {
             let first = at + mask.trailing_zeros() as usize;
-            let last = at + 31 - mask.leading_zeros() as usize;
-            close(first, last, &mut start);
-        }
-        at += 16;
-    }
-    for (i, &b) in text[at..].iter().enumerate() {
-        if is_separator(b) {
-            close(at + i, at + i, &mut start);
+            let last = at + 63 - mask.leading_zeros() as usize;
+            self.close(first, last);
         }
     }
-    if text.len() - start >= min {
-        out.push(start..text.len());
+
+    #[inline(always)]
+    fn close(&mut self, first: usize, last: usize) {
+        if first - self.start >= self.min {
+            self.out.push(self.start..first);
+        }
+        self.start = last + 1;
     }
-    out
+}
+
+/// Feeds the whole chunks of `text` to `runs`; returns where the chunks end.
+#[cfg(target_arch = "x86_64")]
+fn chunks(text: &[u8], runs: &mut Runs) -> usize {
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: AVX2 is available (checked just above).
+        unsafe { chunks_avx2(text, runs) }
+    } else {
+        let mut at = 0;
+        while at + 16 <= text.len() {
+            runs.chunk(at, u64::from(separators16(&text[at..at + 16])));
+            at += 16;
+        }
+        at
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn chunks_avx2(text: &[u8], runs: &mut Runs) -> usize {
+    use std::arch::x86_64::{
+        __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_max_epu8, _mm256_movemask_epi8,
+        _mm256_set1_epi8,
+    };
+    let space = _mm256_set1_epi8(b' ' as i8);
+    let mut at = 0;
+    while at + 32 <= text.len() {
+        // SAFETY: `at + 32 <= text.len()`: the unaligned load reads inside `text`.
+        let v = unsafe { _mm256_loadu_si256(text.as_ptr().add(at).cast::<__m256i>()) };
+        // max(v, 0x20) == 0x20 exactly for the bytes 0x00..=0x20.
+        let mask = _mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_max_epu8(v, space), space));
+        runs.chunk(at, u64::from(mask as u32));
+        at += 32;
+    }
+    at
+}
+
+/// Without SIMD, every byte goes through the scalar loop.
+#[cfg(not(target_arch = "x86_64"))]
+fn chunks(_text: &[u8], _runs: &mut Runs) -> usize {
+    0
 }
 
 /// Calls `f` with the offset of every `\n` in `text`, in order: sixteen bytes at a time, so that
@@ -188,19 +246,28 @@ fn is_separator(b: u8) -> bool {
 /// could be made of (the base64 alphabet, `=`, and the `%` and `\\` of escapes): most long
 /// runs of code (`a.b(c,d)`) do not, and are not searched for encoded anchors.
 pub fn may_hold_encoded(run: &[u8]) -> bool {
-    let mut stretch = 0;
+    let mut stretch = 0usize;
     for &b in run {
-        if text::is_base64_byte(b) || matches!(b, b'=' | b'%' | b'\\') {
-            stretch += 1;
-            if stretch >= MIN_WRAP_WIDTH {
-                return true;
-            }
-        } else {
-            stretch = 0;
+        // Branch-free: the stretch grows by one or falls to zero.
+        stretch = (stretch + 1) * usize::from(ENCODABLE[b as usize]);
+        if stretch >= MIN_WRAP_WIDTH {
+            return true;
         }
     }
     false
 }
+
+/// The bytes an encoded value is made of: the base64 alphabet, `=`, `%` and `\\`.
+static ENCODABLE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'%' | b'\\');
+        b += 1;
+    }
+    table
+};
 
 /// Bit `i` set when byte `i` of the 16 is a separator (at most 0x20: space and control bytes).
 #[cfg(target_arch = "x86_64")]
@@ -217,16 +284,6 @@ fn separators16(chunk: &[u8]) -> u32 {
         // max(v, 0x20) == 0x20 exactly for the bytes 0x00..=0x20.
         _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(v, space), space)) as u32
     }
-}
-
-/// Bit `i` set when byte `i` of the 16 is a separator.
-#[cfg(not(target_arch = "x86_64"))]
-fn separators16(chunk: &[u8]) -> u32 {
-    chunk
-        .iter()
-        .enumerate()
-        .filter(|(_, &b)| is_separator(b))
-        .fold(0, |m, (i, _)| m | 1 << i)
 }
 
 /// The wrapped blocks of `text` (`runs`: its [`long_runs`] of at least [`MIN_WRAP_WIDTH`]
@@ -246,10 +303,7 @@ pub fn wrapped_blocks(text: &[u8], runs: &[Range<usize>]) -> Vec<Block> {
         }
         let mut block = OpenBlock::new(text, first);
         let mut next = i + 1;
-        loop {
-            let Some(line) = next_line(text, block.span.end) else {
-                break;
-            };
+        while let Some(line) = next_line(text, block.span.end) {
             // A full-width line is a long run; a shorter last line is not one.
             let piece = match runs.get(next) {
                 Some(r) if r.start == line.start + block.indent => block_line(text, r),
@@ -473,8 +527,8 @@ mod tests {
         let got: Vec<&str> = runs.iter().map(|r| &text[r.clone()]).collect();
         assert_eq!(got, vec!["x".repeat(40), "z".repeat(41)]);
         // Every length and offset around the chunk size, against a byte-at-a-time reference.
-        for len in 0..70 {
-            for pad in 0..20 {
+        for len in 0..100 {
+            for pad in 0..40 {
                 let t = format!(
                     "{} {}  x\n{}",
                     " ".repeat(pad),
@@ -485,16 +539,16 @@ mod tests {
                 let mut start = 0;
                 for (i, b) in t.bytes().enumerate() {
                     if is_separator(b) {
-                        if i - start >= 16 {
+                        if i - start >= 32 {
                             reference.push(start..i);
                         }
                         start = i + 1;
                     }
                 }
-                if t.len() - start >= 16 {
+                if t.len() - start >= 32 {
                     reference.push(start..t.len());
                 }
-                assert_eq!(long_runs(t.as_bytes(), 16), reference, "{len} {pad}");
+                assert_eq!(long_runs(t.as_bytes(), 32), reference, "{len} {pad}");
             }
         }
     }

@@ -82,7 +82,7 @@ fn nearest(
                 || matches[k]
                     .key
                     .as_ref()
-                    .is_some_and(|f| allowed.iter().any(|p| *p == f.prefix)))
+                    .is_some_and(|f| allowed.contains(&f.prefix)))
     };
     // Walk outwards until the line distance passes the reach: with a prefix filter this may skip
     // key IDs of other prefixes, at most MAX_WALK of them (so that a line of thousands of key

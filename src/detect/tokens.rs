@@ -91,7 +91,7 @@ pub fn bedrock_short_term(value: &str, rules: &RuleSet, now: u64) -> Option<Toke
     let whole = &bare[..bare.len() / 4 * 4];
     let mut decoded = base64_decode(whole.as_bytes())?;
     if let Some(tail) =
-        base64_decode(bare[whole.len()..].as_bytes()).filter(|_| bare.len() % 4 >= 2)
+        base64_decode(&bare.as_bytes()[whole.len()..]).filter(|_| bare.len() % 4 >= 2)
     {
         decoded.extend(tail);
     }
