@@ -341,7 +341,10 @@ impl Detector {
     /// Whether the identifier just before `at` on its line (`aws_sk = "…"`, `"sk": "…"`) is a
     /// secret-like label.
     fn secret_label_before(&self, text: &[u8], at: usize) -> bool {
-        let line_start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
+        // A label sits just before its value: look back a bounded distance on the line (never
+        // to the start of a minified line, once per value).
+        let from = at.saturating_sub(LABEL_REACH);
+        let line_start = memchr::memrchr(b'\n', &text[from..at]).map_or(from, |i| from + i + 1);
         let before = &text[line_start..at];
         // Skip the assignment between the label and the value: quotes, spaces, `=`, `:`, `,`,
         // `>`, `(`, `[`.
@@ -473,6 +476,9 @@ impl Detector {
         }
     }
 }
+
+/// How far before a value its label is looked for.
+const LABEL_REACH: usize = 96;
 
 /// Keeps one candidate per span start and kind; the earlier (more specific) rule wins.
 fn dedupe(raw: &mut Vec<Raw>) {
