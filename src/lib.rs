@@ -15,6 +15,7 @@ pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod syntax;
 pub use exit::ExitCode;
 pub mod demo;
 pub mod git;

@@ -750,6 +750,7 @@ mod tests {
                 }
                 Outcome::NotHandled => prop_assert!(matches.is_empty()),
                 Outcome::Manual(m) => prop_assert!(false, "manual: {:?}\n{}", m, text),
+                Outcome::Edits { .. } => prop_assert!(false, "the compose rewriter returns text"),
             }
         }
 

@@ -32,6 +32,8 @@ pub mod terraform;
 pub mod yamlcfg;
 
 use crate::detect::{Detector, Match};
+use crate::syntax::edit::EditSet;
+use crate::syntax::Language;
 use serde::Serialize;
 
 /// A file handed to a rewriter.
@@ -59,6 +61,17 @@ pub struct ManualFix {
 /// What a rewriter did with a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
+    /// Edits on the file's text, one [`SpotEdits`](crate::syntax::edit::SpotEdits) per credential,
+    /// for the framework to apply, check with the parse guard and rescan (see [`fix_text`]).
+    /// Rewriters built on the syntax layer return this.
+    Edits {
+        /// The planned edits.
+        edits: EditSet,
+        /// Notes to show next to the patch.
+        notes: Vec<String>,
+        /// Spots that need a hand (their credentials stay; every other spot is still fixed).
+        manual: Vec<ManualFix>,
+    },
     /// The new text of the file, plus notes for the user (for example "hosts that already ran this
     /// script still hold the key in their credential store").
     Rewritten {
@@ -124,7 +137,15 @@ pub struct FileFix {
     pub manual: Vec<ManualFix>,
 }
 
-/// Fixes one file's text: finds credentials, runs the matching rewriter, verifies the result.
+/// Fixes one file's text: finds credentials, runs the matching rewriter, and checks its work.
+///
+/// For a rewriter's [`Outcome::Edits`] the framework applies the edit set (overlapping spots
+/// become manual), runs the parse guard (the patched file must parse with no more syntax errors
+/// than the original; spots that break it are dropped one by one, see
+/// [`syntax::guard::settle`](crate::syntax::guard::settle)), then rescans: a credential that was
+/// not handed to a human must be gone. Spots that need a hand never stop the file's other spots
+/// from being fixed; the notes say so. A legacy [`Outcome::Rewritten`] text passes the same parse
+/// guard and rescan as a whole.
 pub fn fix_text(detector: &Detector, path: &str, text: &str) -> FileFix {
     let matches: Vec<Match> = detector
         .scan(text.as_bytes())
@@ -160,33 +181,28 @@ pub fn fix_text(detector: &Detector, path: &str, text: &str) -> FileFix {
         if !rewriter.handles(path, text) {
             continue;
         }
+        let name = rewriter.name();
         match rewriter.rewrite(&file) {
             Outcome::NotHandled => continue,
             Outcome::Manual(manual) => {
-                fix.rewriter = Some(rewriter.name());
+                fix.rewriter = Some(name);
                 fix.manual = manual;
+            }
+            Outcome::Edits {
+                edits,
+                notes,
+                manual,
+            } => {
+                fix.rewriter = Some(name);
+                finish_edits(detector, &file, name, edits, notes, manual, &mut fix);
             }
             Outcome::Rewritten {
                 text: new,
                 notes,
                 manual,
             } => {
-                fix.rewriter = Some(rewriter.name());
-                let left = still_present(detector, &matches, &new);
-                if left.is_empty() {
-                    fix.new = Some(new);
-                    fix.notes = notes;
-                    fix.manual = manual;
-                } else {
-                    fix.manual = left
-                        .into_iter()
-                        .map(|m| ManualFix {
-                            line: m.line,
-                            reason: format!("the {} rewrite left a {} in place", rewriter.name(), m.kind.label()),
-                            advice: "remove it by hand and let the SDK's default credential chain find the role".into(),
-                        })
-                        .collect();
-                }
+                fix.rewriter = Some(name);
+                finish_text(detector, &file, name, new, notes, manual, &mut fix);
             }
         }
         return fix;
@@ -200,6 +216,101 @@ pub fn fix_text(detector: &Detector, path: &str, text: &str) -> FileFix {
         })
         .collect();
     fix
+}
+
+/// The advice for a spot the framework had to leave alone.
+const HAND_ADVICE: &str = "remove it by hand and let the SDK's default credential chain find the role";
+
+/// The parse guard for a file: the patched text must parse with no more errors than `original`.
+fn parse_guard<'a>(path: &str, original: &'a str) -> impl Fn(&str) -> Result<(), String> + 'a {
+    let lang = Language::detect(path, original);
+    move |patched: &str| match lang {
+        Some(lang) => crate::syntax::guard::check(lang, original, patched).map_err(|e| e.to_string()),
+        None => Ok(()),
+    }
+}
+
+/// Applies a rewriter's edit set: overlap rule, parse guard spot by spot, rescan.
+fn finish_edits(
+    detector: &Detector,
+    file: &FileToFix<'_>,
+    name: &str,
+    mut edits: EditSet,
+    mut notes: Vec<String>,
+    mut manual: Vec<ManualFix>,
+    fix: &mut FileFix,
+) {
+    let guard = parse_guard(file.path, file.text);
+    let applied = crate::syntax::guard::settle(&mut edits, &guard);
+    for r in &applied.rejected {
+        manual.push(ManualFix {
+            line: crate::syntax::parse::line_of(file.text, r.key.start),
+            reason: format!("rolecall left this credential in place: {}", r.reason),
+            advice: HAND_ADVICE.into(),
+        });
+    }
+    if applied.text != file.text {
+        let handed: Vec<u32> = manual.iter().map(|m| m.line).collect();
+        for m in still_present(detector, file.matches, &applied.text) {
+            if !handed.contains(&m.line) {
+                manual.push(ManualFix {
+                    line: m.line,
+                    reason: format!("the {name} rewrite left a {} in place", m.kind.label()),
+                    advice: HAND_ADVICE.into(),
+                });
+            }
+        }
+        if !manual.is_empty() {
+            notes.push(format!(
+                "this file is fixed in part: {} spot(s) still need a hand (listed with the file)",
+                manual.len()
+            ));
+        }
+        fix.new = Some(applied.text);
+        fix.notes = notes;
+    }
+    manual.sort_by_key(|m| m.line);
+    manual.dedup();
+    fix.manual = manual;
+}
+
+/// Checks a legacy rewriter's whole new text: the parse guard and the rescan, all or nothing.
+fn finish_text(
+    detector: &Detector,
+    file: &FileToFix<'_>,
+    name: &str,
+    new: String,
+    notes: Vec<String>,
+    manual: Vec<ManualFix>,
+    fix: &mut FileFix,
+) {
+    if let Err(why) = parse_guard(file.path, file.text)(&new) {
+        fix.manual = vec![ManualFix {
+            line: file.matches.first().map_or(1, |m| m.line),
+            reason: format!("the {name} rewrite was not emitted: {why}"),
+            advice: HAND_ADVICE.into(),
+        }];
+        return;
+    }
+    let handed: Vec<u32> = manual.iter().map(|m| m.line).collect();
+    let left: Vec<&Match> = still_present(detector, file.matches, &new)
+        .into_iter()
+        .filter(|m| !handed.contains(&m.line))
+        .collect();
+    if left.is_empty() {
+        fix.new = Some(new);
+        fix.notes = notes;
+        fix.manual = manual;
+    } else {
+        fix.manual = left
+            .into_iter()
+            .map(|m| ManualFix {
+                line: m.line,
+                reason: format!("the {} rewrite left a {} in place", name, m.kind.label()),
+                advice: "remove it by hand and let the SDK's default credential chain find the role".into(),
+            })
+            .collect();
+    }
 }
 
 /// The credentials of `before` that are still in `after`.

@@ -1,0 +1,61 @@
+//! The syntax layer: tree-sitter parsing for every language rolecall rewrites or reads.
+//!
+//! Sits just above `model`: it knows nothing of detection, git, scanning or fixing.
+
+mod lang;
+pub mod edit;
+pub mod guard;
+pub mod parse;
+
+pub use lang::Language;
+pub use parse::{parse, parse_ranges, parse_with, Limits, ParseError, Parsed};
+
+/// The tree under `node` as an indented outline (kind, field name, text of leaves): for tests and
+/// for finding a grammar's node kinds while writing a rewriter.
+pub fn outline(parsed: &Parsed<'_>, node: tree_sitter::Node<'_>) -> String {
+    let mut out = String::new();
+    let mut cursor = node.walk();
+    let mut depth = 0usize;
+    loop {
+        let n = cursor.node();
+        let field = cursor.field_name().map(|f| format!("{f}: ")).unwrap_or_default();
+        let leaf = if n.child_count() == 0 {
+            format!(" {:?}", parsed.text_of(n))
+        } else {
+            String::new()
+        };
+        let kind = if n.is_named() { n.kind().to_string() } else { format!("'{}'", n.kind()) };
+        out.push_str(&format!("{}{field}{kind}{leaf}\n", "  ".repeat(depth)));
+        if cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            if cursor.node() == node {
+                return out;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return out;
+            }
+            depth -= 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// `DUMP_LANG=python DUMP_FILE=x.py cargo test --lib syntax::tests::dump -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn dump() {
+        let lang = std::env::var("DUMP_LANG").unwrap_or_default();
+        let file = std::env::var("DUMP_FILE").unwrap_or_default();
+        let text = std::fs::read_to_string(file).unwrap();
+        let lang = super::Language::ALL.into_iter().find(|l| l.name() == lang).unwrap();
+        let parsed = super::parse(lang, &text).unwrap();
+        println!("{}", super::outline(&parsed, parsed.root()));
+    }
+}
