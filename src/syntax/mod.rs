@@ -4,8 +4,10 @@
 
 mod lang;
 pub mod edit;
+pub mod fold;
 pub mod guard;
 pub mod parse;
+pub mod strings;
 
 pub use lang::Language;
 pub use parse::{parse, parse_ranges, parse_with, Limits, ParseError, Parsed};
