@@ -3,6 +3,7 @@
 //! Sits just above `model`: it knows nothing of detection, git, scanning or fixing.
 
 mod lang;
+pub mod defuse;
 pub mod edit;
 pub mod fold;
 pub mod guard;
