@@ -10,7 +10,6 @@ pub mod php_lex;
 pub mod powershell;
 pub mod powershell_lex;
 pub mod python;
-pub mod python_lex;
 pub mod ruby;
 pub mod ruby_lex;
 pub mod script_edit;

@@ -7,6 +7,7 @@ pub mod defuse;
 pub mod edit;
 pub mod fold;
 pub mod guard;
+pub mod nodes;
 pub mod parse;
 pub mod strings;
 
