@@ -25,6 +25,7 @@ pub mod ecs;
 pub mod gha;
 pub mod go;
 pub mod java;
+pub mod notebook;
 pub mod javascript;
 pub mod paths;
 pub mod terraform;
@@ -101,6 +102,7 @@ pub trait Rewriter: Sync + Send {
 pub fn rewriters() -> Vec<Box<dyn Rewriter>> {
     // Each language module registers itself here.
     vec![
+        Box::new(notebook::Notebook),
         Box::new(javascript::JavaScript),
         Box::new(java::Java),
         Box::new(go::Go),

@@ -199,6 +199,9 @@ pub struct Applied {
     pub fixed: Vec<Range<usize>>,
     /// The spots left out, with the reason.
     pub rejected: Vec<Rejected>,
+    /// The edits applied (ranges in the original text, sorted, not overlapping), for callers
+    /// that map them onto another text (a notebook cell's JSON strings).
+    pub edits: Vec<(Range<usize>, String)>,
 }
 
 /// A resolved edit and the spots that asked for it.
@@ -293,12 +296,13 @@ impl EditSet {
             let resolved = self.resolve(&live);
             match self.first_overlap(&resolved) {
                 None => {
-                    let text = splice(&self.text, &resolved);
+                    let (text, edits) = splice(&self.text, &resolved);
                     let fixed = live.iter().map(|&i| self.spots[i].key.clone()).collect();
                     return Applied {
                         text,
                         fixed,
                         rejected,
+                        edits,
                     };
                 }
                 Some((a, b)) => {
@@ -526,7 +530,7 @@ fn item_removals(
 
 /// Applies sorted, non-overlapping edits; whole-line deletions that sit between two blank lines
 /// take one of them, so no double blank line is left behind.
-fn splice(text: &str, edits: &[Resolved]) -> String {
+fn splice(text: &str, edits: &[Resolved]) -> (String, Vec<(Range<usize>, String)>) {
     let mut widened: Vec<(Range<usize>, &str)> = Vec::new();
     for e in edits {
         let mut range = e.range.clone();
@@ -546,6 +550,7 @@ fn splice(text: &str, edits: &[Resolved]) -> String {
         widened.push((range, ""));
     }
     let mut out = String::with_capacity(text.len());
+    let mut applied = Vec::new();
     let mut at = 0;
     for (range, replacement) in widened {
         let range = if replacement.is_empty() {
@@ -559,10 +564,11 @@ fn splice(text: &str, edits: &[Resolved]) -> String {
         }
         out.push_str(&text[at..start]);
         out.push_str(replacement);
+        applied.push((start..range.end, replacement.to_string()));
         at = range.end;
     }
     out.push_str(&text[at..]);
-    out
+    (out, applied)
 }
 
 /// Line arithmetic on byte offsets.

@@ -366,3 +366,104 @@ if os.getenv("AWS_SESSION_TOKEN", "{TOKEN}"):
         case.fix.manual
     );
 }
+
+const NOTEBOOK: &str = r##"{
+ "cells": [
+  {
+   "cell_type": "markdown",
+   "metadata": {},
+   "source": [
+    "# Daily export\n",
+    "Reads the export bucket and plots sizes."
+   ]
+  },
+  {
+   "cell_type": "code",
+   "execution_count": 1,
+   "metadata": {},
+   "outputs": [],
+   "source": [
+    "import boto3\n",
+    "import pandas as pd\n",
+    "\n",
+    "s3 = boto3.client(\n",
+    "    \"s3\",\n",
+    "    region_name=\"eu-west-1\",\n",
+    "    aws_access_key_id=\"{AKIA}\",\n",
+    "    aws_secret_access_key=\"{SECRET}\",\n",
+    ")"
+   ]
+  },
+  {
+   "cell_type": "code",
+   "execution_count": 2,
+   "metadata": {},
+   "outputs": [
+    {
+     "name": "stdout",
+     "output_type": "stream",
+     "text": [
+      "using key {AKIA}\n"
+     ]
+    },
+    {
+     "data": {
+      "text/plain": [
+       "12"
+      ]
+     },
+     "execution_count": 2,
+     "metadata": {},
+     "output_type": "execute_result"
+    }
+   ],
+   "source": [
+    "print(\"using key\", s3._request_signer._credentials.access_key)\n",
+    "len(s3.list_objects_v2(Bucket=\"acme-exports\")[\"Contents\"])"
+   ]
+  }
+ ],
+ "metadata": {
+  "kernelspec": {
+   "display_name": "Python 3",
+   "language": "python",
+   "name": "python3"
+  }
+ },
+ "nbformat": 4,
+ "nbformat_minor": 5
+}
+"##;
+
+/// Issue 11: a Jupyter notebook: the Python in its code cell is fixed inside the JSON-escaped
+/// source array (lines that held keys leave the array), the output that printed the key goes,
+/// everything else keeps its bytes, and the file stays valid JSON whose cells are valid Python.
+#[test]
+fn issue11_jupyter_notebook_cells_and_outputs() {
+    let case = round_trip("analysis/daily_export.ipynb", NOTEBOOK, 25);
+    assert_eq!(case.fix.rewriter, Some("notebook"));
+    case.assert_parses("python3", &["-m", "json.tool", "{}"]);
+    let doc: serde_json::Value = serde_json::from_str(&case.patched).expect("valid JSON");
+    let cells = doc["cells"].as_array().unwrap();
+    let source = |i: usize| -> String {
+        cells[i]["source"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap())
+            .collect()
+    };
+    assert_eq!(
+        source(1),
+        "import boto3\nimport pandas as pd\n\ns3 = boto3.client(\n    \"s3\",\n    region_name=\"eu-west-1\",\n)"
+    );
+    let code = source(1);
+    let cell = rolecall::syntax::parse(rolecall::syntax::Language::Python, &code).unwrap();
+    assert_eq!(cell.errors(), 0);
+    let outputs = cells[2]["outputs"].as_array().unwrap();
+    assert_eq!(outputs.len(), 1);
+    assert_eq!(outputs[0]["output_type"], "execute_result");
+    assert_eq!(source(0), "# Daily export\nReads the export bucket and plots sizes.");
+    assert!(case.fix.notes.iter().any(|n| n.contains("outputs")), "{:?}", case.fix.notes);
+    insta::assert_snapshot!(case.safe_patch());
+}
