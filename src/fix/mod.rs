@@ -15,12 +15,12 @@ pub mod ruby_lex;
 pub mod script_edit;
 pub mod script_lex;
 pub mod shell;
-pub mod shell_lex;
 
 pub mod awsini;
 pub mod clike;
 pub mod compose;
 pub mod csharp;
+pub mod dockerfile;
 pub mod ecs;
 pub mod gha;
 pub mod go;

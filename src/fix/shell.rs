@@ -1,47 +1,47 @@
-//! The shell-family rewriter: shell scripts (and bash user data), `.env` files and Dockerfiles
-//! (docker-compose files have their own rewriter, [`super::compose`]).
+//! The shell-family rewriter, on the tree-sitter Bash grammar: shell scripts (and bash user
+//! data), dotenv files, and Dockerfiles (their `ENV`/`ARG` instructions and the shell of their
+//! `RUN` instructions, see [`super::dockerfile`]). docker-compose files have their own rewriter.
 //!
-//! Scripts, `.env` files and Dockerfiles go through the tokenizer in [`super::shell_lex`]:
-//! - `export AWS_…=…`, plain `NAME=key` assignments, inline prefixes (`AWS_SECRET_ACCESS_KEY=…
-//!   aws s3 cp …` keeps the command), Dockerfile `ENV`/`ARG` pairs (multi-variable and `\`
-//!   continuations): the assignment word goes, the statement only when nothing is left of it;
-//! - `aws configure set aws_access_key_id|aws_secret_access_key|aws_session_token …` (also in
-//!   `RUN`): the command, with the `&&`/`;` that chained it;
-//! - here-document lines holding keys; a here-document written into `.aws/credentials` goes whole;
-//! - variables that held keys are followed to the assignments and `aws configure set` calls that
-//!   use them; comments holding keys go.
+//! What goes, per key:
+//! - an assignment that holds it (`NAME=…`, `export`/`local`/`declare`/`readonly NAME=…`, an
+//!   inline prefix `NAME=… aws s3 cp …` keeps the command): the assignment word, the statement
+//!   only when nothing is left of it; then every use of `$NAME` must only pass the key on (to
+//!   `aws configure set aws_*`, another such assignment, a write into `~/.aws/credentials`), or
+//!   the assignment stays and the spot is manual (`LINES=("$X" "$A")` keeps `A=`);
+//! - `aws configure set aws_access_key_id|aws_secret_access_key|aws_session_token …`, with the
+//!   `&&` that chained it;
+//! - `echo … >> ~/.aws/credentials` and here-documents written into `~/.aws/…` (the whole
+//!   statement); in other here-documents the `key = value` line;
+//! - a comment holding the key.
+//! A body left empty gets the no-op `:`; a command in a pipeline, or a key passed to any other
+//! command, is manual.
 
-use super::powershell_lex::apply_edits;
-use super::shell_lex::{self as lex, assignment_name, references, Command, Tok, Token};
 use super::{FileToFix, ManualFix, Outcome, Rewriter};
-use crate::detect::Match;
-use std::collections::BTreeSet;
+use crate::syntax::edit::{lines, EditSet, ListShape, SpotEdits};
+use crate::syntax::{defuse, nodes, parse, parse::line_of, Language, Parsed};
 use std::ops::Range;
+use tree_sitter::Node;
 
-/// Rewrites shell scripts, `.env` files and Dockerfiles.
+/// Rewrites shell scripts, dotenv files and Dockerfiles.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ShellRewriter;
 
+/// `aws configure set` settings that hold credentials.
 const KEY_SETTINGS: &[&str] = &[
     "aws_access_key_id",
     "aws_secret_access_key",
     "aws_session_token",
 ];
-const KEYWORDS: &[&str] = &[
-    "then", "do", "else", "{", "!", "if", "while", "until", "elif",
-];
 
-fn file_name(path: &str) -> String {
-    path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase()
-}
+const ADVICE: &str =
+    "remove it by hand; the AWS CLI and SDKs find the role's credentials by themselves";
 
-fn is_dockerfile(path: &str) -> bool {
-    let name = file_name(path);
-    name == "dockerfile"
-        || name == "containerfile"
-        || name.starts_with("dockerfile.")
-        || name.ends_with(".dockerfile")
-}
+const CONFIGURE_NOTE: &str = "`aws configure set` wrote the key into ~/.aws/credentials on every host that ran this: delete it there, deactivate the key in IAM, and attach an IAM role (instance profile, task role).";
+const CREDENTIALS_NOTE: &str = "The script wrote keys into ~/.aws/credentials on every host that ran it: delete that file there, deactivate the key, and attach an instance profile (IAM role).";
+const ROLE_NOTE: &str = "Attach an IAM role where this runs (instance profile, ECS task role, IRSA/Pod Identity); the AWS CLI and SDKs find its credentials through the default chain.";
+
+/// Deepest chain of variables followed.
+const MAX_DEPTH: usize = 16;
 
 impl Rewriter for ShellRewriter {
     fn name(&self) -> &'static str {
@@ -49,499 +49,532 @@ impl Rewriter for ShellRewriter {
     }
 
     fn handles(&self, path: &str, text: &str) -> bool {
-        let name = file_name(path);
-        let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
-        let shebang = text.lines().next().is_some_and(|l| {
-            l.starts_with("#!")
-                && ["sh", "bash", "zsh", "dash", "ksh"]
-                    .iter()
-                    .any(|s| l.trim_end().ends_with(s) || l.contains(&format!("/{s} ")))
-        });
-        matches!(ext, "sh" | "bash" | "zsh" | "ksh" | "env" | "envrc")
-            || name == ".env"
-            || name.starts_with(".env.")
-            || is_dockerfile(path)
-            || shebang
+        matches!(
+            Language::detect(path, text),
+            Some(Language::Bash | Language::Dockerfile)
+        )
     }
 
     fn rewrite(&self, file: &FileToFix<'_>) -> Outcome {
-        let (tokens, errors) = lex::lex(file.text);
-        if let Some(error) = errors.first() {
-            return manual(
-                file.matches,
-                &format!("the file does not tokenize as shell ({error})"),
-            );
+        if Language::detect(file.path, file.text) == Some(Language::Dockerfile) {
+            return super::dockerfile::rewrite(file);
         }
-        let script = Script {
-            text: file.text,
-            commands: lex::commands(&tokens),
-            tokens,
-            docker: is_dockerfile(file.path),
+        let parsed = match parse(Language::Bash, file.text) {
+            Ok(p) => p,
+            Err(e) => return manual_all(file, &e.to_string()),
         };
-        let mut plan = Plan {
-            keys: file.matches.iter().map(|m| m.span.clone()).collect(),
-            ..Plan::default()
-        };
-        for m in file.matches {
-            plan_match(&script, &mut plan, m);
+        let keys: Vec<Range<usize>> = file.matches.iter().map(|m| m.span.clone()).collect();
+        let plan = plan(&parsed, &keys, None);
+        let mut edits = EditSet::new(file.text);
+        let mut notes = plan.notes;
+        if !plan.spots.is_empty() {
+            notes.push(ROLE_NOTE.into());
         }
-        follow_taint(&script, &mut plan);
-        if script.docker && !plan.edits.is_empty() {
-            plan.note("Keys baked into ENV/ARG/RUN stay in the layers and history of every image already built from this Dockerfile: delete those images and deactivate the key. At run time the container gets role credentials from the ECS task role or the instance profile (IMDSv2 needs a hop limit of 2 for containers).");
+        for s in plan.spots {
+            edits.add(s);
         }
-        finish(file, plan)
-    }
-}
-
-struct Script<'a> {
-    text: &'a str,
-    tokens: Vec<Token>,
-    commands: Vec<Command>,
-    docker: bool,
-}
-
-#[derive(Default)]
-struct Plan {
-    edits: Vec<(Range<usize>, String)>,
-    removed: BTreeSet<usize>,
-    tainted: BTreeSet<String>,
-    keys: Vec<Range<usize>>,
-    notes: Vec<String>,
-    manual: Vec<ManualFix>,
-}
-
-impl Plan {
-    fn note(&mut self, note: &str) {
-        if !self.notes.iter().any(|n| n == note) {
-            self.notes.push(note.to_string());
+        Outcome::Edits {
+            edits,
+            notes,
+            manual: manual_fixes(file.text, plan.manual),
         }
     }
+}
 
-    fn covers(&self, range: &Range<usize>) -> bool {
-        self.edits
+/// Every key of a file that cannot be parsed is manual.
+pub(crate) fn manual_all(file: &FileToFix<'_>, reason: &str) -> Outcome {
+    Outcome::Manual(
+        file.matches
             .iter()
-            .any(|(r, _)| r.start <= range.start && range.end <= r.end)
-    }
+            .map(|m| ManualFix {
+                line: m.line,
+                reason: reason.to_string(),
+                advice: ADVICE.into(),
+            })
+            .collect(),
+    )
 }
 
-impl Script<'_> {
-    fn word(&self, t: usize) -> &str {
-        &self.text[self.tokens[t].span.clone()]
-    }
-
-    fn words(&self, c: usize) -> Vec<usize> {
-        self.commands[c]
-            .tokens
-            .clone()
-            .filter(|&t| self.tokens[t].kind == Tok::Word)
-            .collect()
-    }
-
-    fn command_of(&self, tok: usize) -> Option<usize> {
-        self.commands
-            .iter()
-            .position(|c| c.tokens.contains(&tok) || c.heredocs.contains(&tok))
-    }
-
-    fn line_start(&self, at: usize) -> usize {
-        self.text[..at].rfind('\n').map_or(0, |p| p + 1)
-    }
-
-    fn next_line(&self, at: usize) -> usize {
-        self.text[at..]
-            .find('\n')
-            .map_or(self.text.len(), |p| at + p + 1)
-    }
-
-    /// Index of the first word after reserved words (`then`, `do`, …) and, in a Dockerfile, the
-    /// instruction keyword.
-    fn body_start(&self, words: &[usize]) -> usize {
-        let mut i = 0;
-        if self.docker
-            && words
-                .first()
-                .is_some_and(|&w| self.word(w).eq_ignore_ascii_case("run"))
-        {
-            i = 1;
-        }
-        while i < words.len() && KEYWORDS.contains(&self.word(words[i])) {
-            i += 1;
-        }
-        i
-    }
-
-    /// The range that removes words `from..` of command `c` (with its here-documents) cleanly.
-    fn removal(&self, c: usize, words: &[usize], from: usize) -> (Range<usize>, String) {
-        let cmd = &self.commands[c];
-        let start = self.tokens[words[from]].span.start;
-        let mut end = self.tokens[cmd.tokens.end - 1].span.end;
-        let after = self.tokens[cmd.tokens.end..]
-            .iter()
-            .find(|t| !matches!(t.kind, Tok::Space));
-        let before = self.tokens[..words[from]]
-            .iter()
-            .rev()
-            .find(|t| !matches!(t.kind, Tok::Space | Tok::Continuation));
-        if let Some(op) = after.filter(|t| {
-            t.kind == Tok::Op && matches!(&self.text[t.span.clone()], "&&" | ";" | "||")
-        }) {
-            if from == 0 || self.docker {
-                let next = self
-                    .tokens
-                    .iter()
-                    .position(|t| t.span.start >= op.span.end)
-                    .unwrap_or(self.tokens.len());
-                let resume = self.tokens[next..]
-                    .iter()
-                    .find(|t| !matches!(t.kind, Tok::Space | Tok::Continuation));
-                end = resume.map_or(self.text.len(), |t| t.span.start);
-                let only_space_before = self.text[self.line_start(start)..start].trim().is_empty();
-                if from > 0 || !only_space_before || !self.text[op.span.end..end].contains('\n') {
-                    return (start..end, String::new());
-                }
-                return (self.line_start(start)..self.line_start(end), String::new());
-            }
-        }
-        if let Some(op) = before.filter(|t| {
-            t.kind == Tok::Op && matches!(&self.text[t.span.clone()], "&&" | ";" | "||")
-        }) {
-            if from == 0 || self.docker {
-                let mut s = op.span.start;
-                while s > 0 && self.text.as_bytes()[s - 1] == b' ' {
-                    s -= 1;
-                }
-                return (s..end, String::new());
-            }
-        }
-        if from > 0 && !self.docker {
-            return (start..end, ":".into());
-        }
-        let line_start = self.line_start(start);
-        let first = if from > 0 {
-            self.tokens[words[0]].span.start
-        } else {
-            start
-        };
-        let last = cmd
-            .heredocs
-            .last()
-            .map_or(end, |&h| self.tokens[h].span.end);
-        let rest_end = self.next_line(end);
-        let rest = self.text[end..rest_end].trim();
-        if self.text[line_start..first].trim().is_empty()
-            && (rest.is_empty() || rest.starts_with('#'))
-        {
-            return (line_start..rest_end.max(last), String::new());
-        }
-        (start..end, ":".into())
-    }
-}
-
-fn manual(matches: &[Match], reason: &str) -> Outcome {
-    Outcome::Manual(vec![ManualFix {
-        line: matches.first().map_or(1, |m| m.line),
-        reason: reason.to_string(),
-        advice: "remove the key by hand and let the AWS CLI/SDK find the role's credentials".into(),
-    }])
-}
-
-fn plan_match(script: &Script<'_>, plan: &mut Plan, m: &Match) {
-    if plan.covers(&m.span) {
-        return;
-    }
-    let tok = script
-        .tokens
-        .partition_point(|t| t.span.end <= m.span.start)
-        .min(script.tokens.len().saturating_sub(1));
-    match script.tokens[tok].kind {
-        Tok::Comment => plan
-            .edits
-            .push((comment_removal(script, tok), String::new())),
-        Tok::HereDoc => fix_heredoc(script, plan, tok, &m.span),
-        _ => {
-            if let Some(c) = script.command_of(tok) {
-                fix_command(script, plan, c, Some(tok));
-            }
-        }
-    }
-}
-
-fn comment_removal(script: &Script<'_>, tok: usize) -> Range<usize> {
-    let span = script.tokens[tok].span.clone();
-    let line_start = script.line_start(span.start);
-    if script.text[line_start..span.start].trim().is_empty() {
-        return line_start..script.next_line(span.end);
-    }
-    let mut start = span.start;
-    while start > line_start && matches!(script.text.as_bytes()[start - 1], b' ' | b'\t') {
-        start -= 1;
-    }
-    start..span.end
-}
-
-/// A key inside a here-document: the whole command when it writes `.aws/credentials`, else the
-/// `key = value` line that holds it.
-fn fix_heredoc(script: &Script<'_>, plan: &mut Plan, tok: usize, key: &Range<usize>) {
-    let Some(c) = script.command_of(tok) else {
-        return;
-    };
-    let words = script.words(c);
-    if words
-        .iter()
-        .any(|&w| script.word(w).contains(".aws/credentials"))
-    {
-        let from = script.body_start(&words);
-        if plan.removed.insert(c) {
-            plan.edits.push(script.removal(c, &words, from));
-            plan.note("The script wrote keys into ~/.aws/credentials on every host that ran it: delete that file there, deactivate the key, and attach an instance profile (IAM role).");
-        }
-        return;
-    }
-    let start = script.line_start(key.start);
-    let line = &script.text[start..script.next_line(key.start)];
-    if line.contains('=') || line.contains(':') {
-        plan.edits.push((start..start + line.len(), String::new()));
-    }
-}
-
-/// Removes assignment words that hold keys or use removed variables, and whole commands that set
-/// keys (`aws configure set`, an assignment-only statement, `ENV`/`ARG` with nothing left).
-fn fix_command(script: &Script<'_>, plan: &mut Plan, c: usize, trigger: Option<usize>) {
-    if plan.removed.contains(&c) {
-        return;
-    }
-    let words = script.words(c);
-    let from = script.body_start(&words);
-    let Some(&first) = words.get(from) else {
-        return;
-    };
-    let head = script.word(first).to_ascii_lowercase();
-    if head == "aws" && is_configure_set_key(script, &words[from..]) {
-        plan.removed.insert(c);
-        plan.edits.push(script.removal(c, &words, from));
-        plan.note("`aws configure set` wrote the key into ~/.aws/credentials on every host that ran this: delete it there, deactivate the key in IAM, and attach an IAM role (instance profile, task role).");
-        return;
-    }
-    let docker_env = script.docker && matches!(head.as_str(), "env" | "arg");
-    let declares = docker_env
-        || matches!(
-            head.as_str(),
-            "export" | "declare" | "readonly" | "local" | "typeset"
-        );
-    let args: Vec<usize> = if declares {
-        words[from + 1..].to_vec()
-    } else {
-        words[from..].to_vec()
-    };
-    if docker_env
-        && args
-            .first()
-            .is_some_and(|&w| assignment_name(script.word(w)).is_none())
-    {
-        // Legacy `ENV NAME value…`: the whole instruction is one variable.
-        taint_name(plan, script.word(args[0]));
-        plan.removed.insert(c);
-        plan.edits.push(script.removal(c, &words, 0));
-        return;
-    }
-    let assignments: Vec<usize> = args
-        .iter()
-        .copied()
-        .take_while(|&w| declares || assignment_name(script.word(w)).is_some())
-        .collect();
-    let drop: Vec<usize> = assignments
-        .iter()
-        .copied()
-        .filter(|&w| Some(w) == trigger || uses_tainted(script, plan, w) || holds(script, plan, w))
-        .collect();
-    if drop.is_empty() {
-        return;
-    }
-    for &w in &drop {
-        if let Some(name) = assignment_name(script.word(w)) {
-            taint_name(plan, name);
-        }
-    }
-    let command_left = args.len() > assignments.len();
-    let kept = assignments.len() - drop.len();
-    if !command_left && kept == 0 {
-        plan.removed.insert(c);
-        let start = if docker_env { 0 } else { from };
-        plan.edits.push(script.removal(c, &words, start));
-        return;
-    }
-    for &w in &drop {
-        plan.edits
-            .push((word_removal(script, &words, &drop, w), String::new()));
-    }
-}
-
-/// Whether word `w` holds a key (the trigger or any other match of the file).
-fn holds(script: &Script<'_>, plan: &Plan, w: usize) -> bool {
-    let word = &script.tokens[w].span;
-    plan.keys
-        .iter()
-        .any(|k| word.start <= k.start && k.end <= word.end)
-}
-
-fn taint_name(plan: &mut Plan, name: &str) {
-    plan.tainted.insert(name.to_string());
-}
-
-fn uses_tainted(script: &Script<'_>, plan: &Plan, w: usize) -> bool {
-    let word = script.word(w);
-    plan.tainted.iter().any(|name| references(word, name))
-}
-
-/// A dropped word and the layout after it, or, when only dropped words follow it, the layout
-/// before it (from the previous kept word).
-fn word_removal(script: &Script<'_>, words: &[usize], drop: &[usize], w: usize) -> Range<usize> {
-    let span = script.tokens[w].span.clone();
-    let at = words.iter().position(|&x| x == w).unwrap_or(0);
-    let kept_after = words[at + 1..].iter().any(|x| !drop.contains(x));
-    match words.get(at + 1) {
-        Some(&next) if kept_after => span.start..script.tokens[next].span.start,
-        _ => {
-            let prev = words[..at].iter().rev().find(|x| !drop.contains(x));
-            prev.map_or(span.start, |&p| script.tokens[p].span.end)..span.end
-        }
-    }
-}
-
-fn is_configure_set_key(script: &Script<'_>, words: &[usize]) -> bool {
-    let w: Vec<String> = words
-        .iter()
-        .map(|&t| {
-            script
-                .word(t)
-                .trim_matches(['"', '\''])
-                .to_ascii_lowercase()
+/// Manual spots as [`ManualFix`]es.
+pub(crate) fn manual_fixes(text: &str, manual: Vec<(Range<usize>, String)>) -> Vec<ManualFix> {
+    manual
+        .into_iter()
+        .map(|(key, reason)| ManualFix {
+            line: line_of(text, key.start),
+            reason,
+            advice: ADVICE.into(),
         })
-        .collect();
-    w.len() > 3
-        && w[1] == "configure"
-        && w[2] == "set"
-        && KEY_SETTINGS.contains(&w[3].rsplit('.').next().unwrap_or(""))
+        .collect()
 }
 
-/// Follows variables that held keys to the commands that use them.
-fn follow_taint(script: &Script<'_>, plan: &mut Plan) {
-    loop {
-        let before = (plan.edits.len(), plan.tainted.len());
-        for c in 0..script.commands.len() {
-            let words = script.words(c);
-            if !plan.removed.contains(&c)
-                && words
-                    .iter()
-                    .any(|&w| uses_tainted(script, plan, w) && !plan.covers(&script.tokens[w].span))
-            {
-                fix_command(script, plan, c, None);
-            }
-        }
-        if before == (plan.edits.len(), plan.tainted.len()) {
-            return;
-        }
-    }
+/// The plan for the keys of a shell text.
+#[derive(Debug, Default)]
+pub(crate) struct ShellPlan {
+    /// One plan per key that can go.
+    pub spots: Vec<SpotEdits>,
+    /// Keys that stay, with the reason.
+    pub manual: Vec<(Range<usize>, String)>,
+    /// Notes for the user.
+    pub notes: Vec<String>,
 }
 
-fn finish(file: &FileToFix<'_>, mut plan: Plan) -> Outcome {
-    let uncovered: Vec<&Match> = file
-        .matches
-        .iter()
-        .filter(|m| !plan.covers(&m.span))
-        .collect();
-    if !uncovered.is_empty() {
-        return Outcome::Manual(
-            uncovered
-                .iter()
-                .map(|m| ManualFix {
-                    line: m.line,
-                    reason: format!("rolecall does not know how to remove this {} from this command", m.kind.label()),
-                    advice: "remove it by hand; the AWS CLI and SDKs find the role's credentials by themselves".into(),
-                })
-                .collect(),
-        );
-    }
-    plan.note("Attach an IAM role where this runs (instance profile, ECS task role, IRSA/Pod Identity); the AWS CLI and SDKs find its credentials through the default chain.");
-    match apply_edits(file.text, &plan.edits) {
-        Some(text) => Outcome::Rewritten {
-            text: fill_emptied_bodies(&text),
-            notes: plan.notes,
-            manual: std::mem::take(&mut plan.manual),
-        },
-        None => manual(
-            file.matches,
-            "the credential edits overlap in a way rolecall does not untangle",
-        ),
-    }
-}
-
-/// Keywords that open a compound command's body, and those that close one.
-const BODY_OPENERS: &[&str] = &["then", "do", "else", "{"];
-const BODY_CLOSERS: &[&str] = &["fi", "done", "else", "elif", "}"];
-
-/// A body left empty by the removal of its only command (`then` directly followed by `fi`) is a
-/// syntax error in shell: fill it with the no-op `:` at the indentation the body had.
-fn fill_emptied_bodies(text: &str) -> String {
-    let (tokens, _) = lex::lex(text);
-    let significant: Vec<&Token> = tokens
-        .iter()
-        .filter(|t| !matches!(t.kind, Tok::Space | Tok::Comment | Tok::Continuation))
-        .collect();
-    let word = |t: &Token| (t.kind == Tok::Word).then(|| &text[t.span.clone()]);
-    let mut inserts: Vec<(usize, String)> = Vec::new();
-    for (i, opener) in significant.iter().enumerate() {
-        if !word(opener).is_some_and(|w| BODY_OPENERS.contains(&w)) {
-            continue;
-        }
-        let next = significant[i + 1..].iter().find(|t| {
-            !(t.kind == Tok::Newline || (t.kind == Tok::Op && &text[t.span.clone()] == ";"))
-        });
-        let Some(closer) = next else { continue };
-        if !word(closer).is_some_and(|w| BODY_CLOSERS.contains(&w)) {
-            continue;
-        }
-        let line_start = text[..closer.span.start].rfind('\n').map_or(0, |n| n + 1);
-        let before_closer = &text[line_start..closer.span.start];
-        if before_closer.trim().is_empty() && line_start > opener.span.end {
-            // The closer starts its own line: the body goes on the line before it.
-            inserts.push((line_start, format!("{before_closer}  :\n")));
-        } else {
-            inserts.push((opener.span.end, " :;".to_string()));
-        }
-    }
-    let mut out = text.to_string();
-    for (at, filler) in inserts.into_iter().rev() {
-        out.insert_str(at, &filler);
+/// Plans the removal of `keys` from a parsed shell text. `whole` is, for the shell of a
+/// Dockerfile `RUN`, the bytes that remove the instruction when its last command goes.
+pub(crate) fn plan(parsed: &Parsed<'_>, keys: &[Range<usize>], whole: Option<Range<usize>>) -> ShellPlan {
+    let mut planner = Planner {
+        parsed,
+        removed: Vec::new(),
+        whole,
+    };
+    let mut out = ShellPlan::default();
+    for key in keys {
+        planner.plan_key(key, &mut out);
     }
     out
 }
 
+/// One key's plan while it is being built.
+#[derive(Debug, Clone)]
+pub(crate) struct Spot {
+    /// The edits.
+    pub edits: SpotEdits,
+    /// Nodes (statements, assignment words) this spot removes.
+    removed: Vec<Range<usize>>,
+    notes: Vec<&'static str>,
+}
+
+impl Spot {
+    /// What this spot removes (statements, assignment words).
+    pub fn removed(&self) -> &[Range<usize>] {
+        &self.removed
+    }
+
+    /// An empty plan for `key`.
+    pub fn new(key: Range<usize>) -> Spot {
+        Spot {
+            edits: SpotEdits::new(key),
+            removed: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// Plans spots on one parsed shell text.
+pub(crate) struct Planner<'p, 's> {
+    parsed: &'p Parsed<'s>,
+    /// Nodes removed by the spots planned so far.
+    removed: Vec<Range<usize>>,
+    /// What removes the whole `RUN` instruction (embedded shells only).
+    whole: Option<Range<usize>>,
+}
+
+type Plan = Result<(), String>;
+
+impl<'p, 's> Planner<'p, 's> {
+    /// A planner for a parsed shell (see [`plan`] for `whole`).
+    pub fn new(parsed: &'p Parsed<'s>, whole: Option<Range<usize>>) -> Planner<'p, 's> {
+        Planner {
+            parsed,
+            removed: Vec::new(),
+            whole,
+        }
+    }
+
+    /// Plans one key into `out`; returns what the spot removed (empty when it is manual).
+    pub fn plan_key(&mut self, key: &Range<usize>, out: &mut ShellPlan) -> Vec<Range<usize>> {
+        if out.spots.iter().any(|s| s.covers(key)) {
+            return Vec::new();
+        }
+        let mut spot = Spot::new(key.clone());
+        match self.place(&mut spot, key) {
+            Ok(()) => {
+                let removed = spot.removed.clone();
+                self.commit(spot, out);
+                removed
+            }
+            Err(reason) => {
+                out.manual.push((key.clone(), reason));
+                Vec::new()
+            }
+        }
+    }
+
+    /// Marks nodes removed by a spot planned elsewhere (another `RUN`, an `ENV`).
+    pub fn mark_removed(&mut self, ranges: &[Range<usize>]) {
+        self.removed.extend(ranges.iter().cloned());
+    }
+
+    /// Records a finished spot.
+    pub fn commit(&mut self, spot: Spot, out: &mut ShellPlan) {
+        self.removed.extend(spot.removed);
+        for n in spot.notes {
+            if !out.notes.iter().any(|x| x == n) {
+                out.notes.push(n.to_string());
+            }
+        }
+        out.spots.push(spot.edits);
+    }
+
+    fn text(&self, node: Node<'_>) -> &'s str {
+        self.parsed.text_of(node)
+    }
+
+    fn line(&self, node: Node<'_>) -> u32 {
+        self.parsed.line_of(node.start_byte())
+    }
+
+    fn gone(&self, spot: &Spot, node: Node<'_>) -> bool {
+        let r = node.byte_range();
+        self.removed
+            .iter()
+            .chain(&spot.removed)
+            .any(|g| g.start <= r.start && r.end <= g.end)
+    }
+
+    /// Plans the removal of the key at `key`.
+    fn place(&self, spot: &mut Spot, key: &Range<usize>) -> Plan {
+        let Some(leaf) = self.parsed.root().descendant_for_byte_range(key.start, key.end) else {
+            return Err("the key is not inside shell code rolecall can read".into());
+        };
+        if let Some(comment) = up_to(leaf, &["comment"]) {
+            let range = nodes::comment_removal(self.parsed, comment, key.start)?;
+            spot.edits.delete(range, "the comment holding the key");
+            return Ok(());
+        }
+        if let Some(body) = up_to(leaf, &["heredoc_body"]) {
+            return self.heredoc(spot, body, key.start);
+        }
+        let word = word_of(leaf);
+        let Some(parent) = word.parent() else {
+            return Err("the key is not inside shell code rolecall can read".into());
+        };
+        match parent.kind() {
+            "variable_assignment" => self.vanish_assignment(spot, parent, 0),
+            "command" => self.command_argument(spot, parent),
+            "array" => Err("the key sits in an array rolecall cannot trace".into()),
+            _ => Err("the key sits in shell code rolecall does not edit".into()),
+        }
+    }
+
+    /// Removes an assignment that holds the key, then follows `$NAME`.
+    pub fn vanish_assignment(&self, spot: &mut Spot, assignment: Node<'p>, depth: usize) -> Plan {
+        if depth > MAX_DEPTH {
+            return Err("the key flows through too many variables".into());
+        }
+        let Some(binding) = assignment
+            .child_by_field_name("value")
+            .and_then(|v| defuse::binding_of(self.parsed, v))
+        else {
+            return Err("the key is assigned in a way rolecall cannot trace".into());
+        };
+        let name = binding.name(self.parsed).to_string();
+        let uses = defuse::uses(self.parsed, &binding);
+        self.remove_assignment(spot, assignment)?;
+        let reads: Vec<Node<'p>> = uses.reads.iter().copied().filter(|r| !self.gone(spot, *r)).collect();
+        self.vanish_reads(spot, &name, &reads, depth)?;
+        let _ = uses.writes;
+        Ok(())
+    }
+
+    /// Every read of `$name` must only pass the key on; then they go too.
+    pub fn vanish_reads(&self, spot: &mut Spot, name: &str, reads: &[Node<'p>], depth: usize) -> Plan {
+        for &read in reads {
+            let mut trial = spot.clone();
+            if let Err(why) = self.vanish_read(&mut trial, read, depth + 1) {
+                return Err(format!(
+                    "`{name}` holds the key and is also used on line {} ({why}); it stays",
+                    self.line(read)
+                ));
+            }
+        }
+        for &read in reads {
+            if !self.gone(spot, read) {
+                self.vanish_read(spot, read, depth + 1)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes what a read of the variable feeds, when that only passes the key on.
+    fn vanish_read(&self, spot: &mut Spot, read: Node<'p>, depth: usize) -> Plan {
+        if self.gone(spot, read) {
+            return Ok(());
+        }
+        let Some(expansion) = read.parent().filter(|p| matches!(p.kind(), "simple_expansion" | "expansion")) else {
+            return Err("the variable is used in arithmetic or a test".into());
+        };
+        let mut word = expansion;
+        if let Some(s) = word.parent().filter(|p| p.kind() == "string" && p.named_child_count() == 1) {
+            word = s;
+        }
+        let Some(parent) = word.parent() else {
+            return Err("the variable is used in code rolecall cannot read".into());
+        };
+        match parent.kind() {
+            "variable_assignment" => self.vanish_assignment(spot, parent, depth + 1),
+            "command" => self.command_argument(spot, parent),
+            "heredoc_body" => self.heredoc(spot, parent, read.start_byte()),
+            "concatenation" | "string" => Err("the variable is part of a longer word".into()),
+            other => Err(format!("the variable is used in a {}", other.replace('_', " "))),
+        }
+    }
+
+    /// The key (or a variable holding it) is an argument of `command`.
+    fn command_argument(&self, spot: &mut Spot, command: Node<'p>) -> Plan {
+        let name = command
+            .child_by_field_name("name")
+            .map(|n| self.text(n))
+            .unwrap_or("");
+        let mut cursor = command.walk();
+        let args: Vec<String> = command
+            .children_by_field_name("argument", &mut cursor)
+            .map(|a| self.text(a).trim_matches(['"', '\'']).to_ascii_lowercase())
+            .collect();
+        let setting = args.get(2).map(|s| s.rsplit('.').next().unwrap_or("").to_string());
+        let configure = name == "aws"
+            && args.first().map(String::as_str) == Some("configure")
+            && args.get(1).map(String::as_str) == Some("set")
+            && setting.is_some_and(|s| KEY_SETTINGS.contains(&s.as_str()));
+        if configure {
+            spot.notes.push(CONFIGURE_NOTE);
+            return self.remove_statement(spot, command);
+        }
+        let statement = self.statement_of(command);
+        if matches!(name, "echo" | "printf") && self.writes_aws_files(statement) {
+            spot.notes.push(CREDENTIALS_NOTE);
+            return self.remove_statement(spot, statement);
+        }
+        Err(format!(
+            "the key is an argument of `{name}`, which is not an AWS credential setting"
+        ))
+    }
+
+    /// A key (or `$VAR`) inside a here-document.
+    fn heredoc(&self, spot: &mut Spot, body: Node<'p>, at: usize) -> Plan {
+        let statement = up_to(body, &["redirected_statement"])
+            .ok_or("a here-document rolecall cannot place")?;
+        if self.writes_aws_files(statement) {
+            spot.notes.push(CREDENTIALS_NOTE);
+            return self.remove_statement(spot, statement);
+        }
+        let text = self.parsed.text();
+        let start = lines::line_start(text, at);
+        let end = lines::after_line(text, at);
+        let line = &text[start..end];
+        if line.contains('=') || line.contains(':') {
+            spot.edits.delete(start..end, "the here-document line holding the key");
+            spot.removed.push(start..end);
+            return Ok(());
+        }
+        Err("the key sits in a here-document line rolecall cannot read".into())
+    }
+
+    /// The statement that holds a command: its redirected statement or pipeline, if any.
+    fn statement_of(&self, command: Node<'p>) -> Node<'p> {
+        let mut at = command;
+        while let Some(p) = at.parent().filter(|p| matches!(p.kind(), "redirected_statement" | "pipeline")) {
+            at = p;
+        }
+        at
+    }
+
+    /// Whether a statement writes into `~/.aws/` (a redirect, or `tee`).
+    fn writes_aws_files(&self, statement: Node<'_>) -> bool {
+        crate::syntax::parse::descendants(statement).any(|n| match n.kind() {
+            "file_redirect" => n
+                .child_by_field_name("destination")
+                .is_some_and(|d| self.text(d).contains(".aws/")),
+            "command" => {
+                n.child_by_field_name("name").is_some_and(|c| self.text(c) == "tee")
+                    && self.text(n).contains(".aws/")
+            }
+            _ => false,
+        })
+    }
+
+    /// Removes one assignment word: from a declaration or a command prefix, or as a statement.
+    fn remove_assignment(&self, spot: &mut Spot, assignment: Node<'p>) -> Plan {
+        let Some(parent) = assignment.parent() else {
+            return Err("an assignment outside a statement".into());
+        };
+        match parent.kind() {
+            "declaration_command" | "variable_assignments" | "command" => {
+                let shape = ListShape::words(parent);
+                let mut cursor = parent.walk();
+                let kept = parent
+                    .named_children(&mut cursor)
+                    .filter(|c| !c.kind().contains("comment") && c.kind() != "line_continuation")
+                    .filter(|c| *c != assignment && !self.gone(spot, *c))
+                    .count();
+                if kept == 0 {
+                    return self.remove_statement(spot, parent);
+                }
+                let index = shape
+                    .index_of(&assignment.byte_range())
+                    .ok_or("an assignment rolecall cannot place")?;
+                spot.edits.remove_item(&shape, index, "the assignment that held the key");
+                spot.removed.push(assignment.byte_range());
+                Ok(())
+            }
+            _ => self.remove_statement(spot, assignment),
+        }
+    }
+
+    /// Removes a statement: from a `&&`/`||` list with its operator, from a body (the no-op `:`
+    /// stays when it was the body's last statement), or whole lines.
+    pub fn remove_statement(&self, spot: &mut Spot, node: Node<'p>) -> Plan {
+        let Some(parent) = node.parent() else {
+            return Err("a statement outside a script".into());
+        };
+        match parent.kind() {
+            "redirected_statement" => return self.remove_statement(spot, parent),
+            "list" => return self.remove_from_list(spot, node, parent),
+            "pipeline" => return Err("the command is part of a pipeline; edit it by hand".into()),
+            _ => {}
+        }
+        let body = body_statements(parent);
+        if !body.contains(&node) {
+            return Err("the command sits in a construct rolecall does not edit".into());
+        }
+        let last = body.iter().all(|s| *s == node || self.gone(spot, *s));
+        spot.removed.push(node.byte_range());
+        if last && parent.kind() == "program" {
+            if let Some(whole) = &self.whole {
+                spot.edits.delete(whole.clone(), "the instruction whose commands all went");
+                return Ok(());
+            }
+        }
+        if last && parent.kind() != "program" {
+            spot.edits.replace(node.byte_range(), ":", "the no-op that keeps the body valid");
+            return Ok(());
+        }
+        if let Some(range) = nodes::statement_lines(self.parsed, node) {
+            spot.edits.delete(range, "the statement that held the key");
+            return Ok(());
+        }
+        // The statement shares its line: take it with the separator after (or before) it.
+        if let Some(sep) = node.next_sibling().filter(|n| n.kind() == ";") {
+            let text = self.parsed.text();
+            let mut end = sep.end_byte();
+            end += text[end..].len() - text[end..].trim_start_matches([' ', '\t']).len();
+            spot.edits.delete(node.start_byte()..end, "the statement that held the key");
+            return Ok(());
+        }
+        if let Some(prev) = node.prev_sibling().filter(|n| n.kind() == ";") {
+            let text = self.parsed.text();
+            let start = text[..prev.start_byte()].trim_end_matches([' ', '\t']).len();
+            spot.edits.delete(start..node.end_byte(), "the statement that held the key");
+            return Ok(());
+        }
+        spot.edits.replace(node.byte_range(), ":", "the no-op in place of the statement");
+        Ok(())
+    }
+
+    /// Removes one side of `a && b` / `a || b` with its operator.
+    fn remove_from_list(&self, spot: &mut Spot, node: Node<'p>, list: Node<'p>) -> Plan {
+        let parts: Vec<Node<'p>> = {
+            let mut cursor = list.walk();
+            let v = list.named_children(&mut cursor).filter(|c| !c.kind().contains("comment")).collect();
+            v
+        };
+        let [first, second] = parts.as_slice() else {
+            return Err("a command list rolecall cannot read".into());
+        };
+        let other = if node == *first { *second } else { *first };
+        if self.gone(spot, other) {
+            return self.remove_statement(spot, list);
+        }
+        let op = list
+            .children(&mut list.walk())
+            .find(|c| !c.is_named())
+            .map(|c| self.text(c))
+            .unwrap_or("&&");
+        spot.removed.push(node.byte_range());
+        if op == "||" && node == *first {
+            spot.edits.replace(node.byte_range(), ":", "the no-op before `||`");
+        } else if node == *first {
+            spot.edits.delete(first.start_byte()..second.start_byte(), "the command and its `&&`");
+        } else {
+            spot.edits.delete(first.end_byte()..second.end_byte(), "the command and its `&&`");
+        }
+        Ok(())
+    }
+}
+
+/// The statements of a body: a script, `{ … }`, `do … done`, or a branch of `if`/`case`.
+fn body_statements(parent: Node<'_>) -> Vec<Node<'_>> {
+    let mut out = Vec::new();
+    let mut cursor = parent.walk();
+    if !cursor.goto_first_child() {
+        return out;
+    }
+    loop {
+        let n = cursor.node();
+        let field = cursor.field_name();
+        let skip = !n.is_named()
+            || n.kind().contains("comment")
+            || matches!(field, Some("condition" | "value" | "variable" | "name" | "body"))
+            || matches!(n.kind(), "elif_clause" | "else_clause" | "heredoc_body");
+        if !skip {
+            out.push(n);
+        }
+        if !cursor.goto_next_sibling() {
+            break;
+        }
+    }
+    if !matches!(
+        parent.kind(),
+        "program" | "compound_statement" | "do_group" | "if_statement" | "elif_clause" | "else_clause" | "case_item" | "subshell"
+    ) {
+        out.clear();
+    }
+    out
+}
+
+/// The nearest ancestor-or-self of one of `kinds`.
+fn up_to<'t>(node: Node<'t>, kinds: &[&str]) -> Option<Node<'t>> {
+    let mut at = Some(node);
+    while let Some(n) = at {
+        if kinds.contains(&n.kind()) {
+            return Some(n);
+        }
+        at = n.parent();
+    }
+    None
+}
+
+/// The whole word a leaf belongs to (its string, concatenation or expansion).
+fn word_of(leaf: Node<'_>) -> Node<'_> {
+    let mut at = leaf;
+    while let Some(p) = at.parent() {
+        let part_of_word = matches!(
+            p.kind(),
+            "string" | "raw_string" | "ansi_c_string" | "concatenation" | "string_content" | "word"
+                | "simple_expansion" | "expansion" | "number"
+        );
+        if !part_of_word {
+            break;
+        }
+        at = p;
+    }
+    at
+}
+
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::detect::Detector;
     use crate::fake::FakeKeys;
     use proptest::prelude::*;
 
-    fn rewritten(path: &str, template: &str) -> String {
+    fn fixed(path: &str, template: &str) -> crate::fix::FileFix {
         let text = FakeKeys::new(5).expand(template);
-        let matches = Detector::builtin().scan(text.as_bytes()).matches;
-        assert!(!matches.is_empty());
-        match ShellRewriter.rewrite(&FileToFix {
-            path,
-            text: &text,
-            matches: &matches,
-        }) {
-            Outcome::Rewritten { text, .. } => {
-                assert!(
-                    Detector::builtin().scan(text.as_bytes()).matches.is_empty(),
-                    "{text}"
-                );
-                text
-            }
-            other => panic!("{other:?}"),
-        }
+        crate::fix::fix_text(&Detector::builtin(), path, &text)
+    }
+
+    fn rewritten(path: &str, template: &str) -> String {
+        let fix = fixed(path, template);
+        assert!(fix.manual.is_empty(), "{:?}", fix.manual);
+        fix.new.expect("rewritten")
     }
 
     #[test]
@@ -559,28 +592,31 @@ mod tests {
             "setup.sh",
             "#!/bin/sh\nKEY={AKIA}\nSECRET_KEY='{SECRET}'\naws configure set aws_access_key_id \"$KEY\"\naws configure set aws_secret_access_key \"$SECRET_KEY\" --profile ci\ncat > /etc/app.conf <<EOF\nregion = us-east-1\naws_secret = {SECRET}\nEOF\n",
         );
-        assert_eq!(
-            out,
-            "#!/bin/sh\ncat > /etc/app.conf <<EOF\nregion = us-east-1\nEOF\n"
-        );
-    }
-
-    #[test]
-    fn dockerfile_env_and_run() {
-        let out = rewritten(
-            "Dockerfile",
-            "FROM python:3.12\nENV APP=web AWS_ACCESS_KEY_ID={AKIA} \\\n    AWS_SECRET_ACCESS_KEY={SECRET}\nARG AWS_SESSION_TOKEN={TOKEN}\nRUN aws configure set aws_access_key_id {AKIA} && \\\n    aws s3 cp s3://b/model.bin /opt/model.bin\nCMD [\"python\", \"app.py\"]\n",
-        );
-        assert_eq!(out, "FROM python:3.12\nENV APP=web\nRUN aws s3 cp s3://b/model.bin /opt/model.bin\nCMD [\"python\", \"app.py\"]\n");
+        assert_eq!(out, "#!/bin/sh\ncat > /etc/app.conf <<EOF\nregion = us-east-1\nEOF\n");
     }
 
     #[test]
     fn dotenv_lines_go() {
         let out = rewritten(".env", "DATABASE_URL=postgres://db/app\nAWS_ACCESS_KEY_ID={AKIA}\nAWS_SECRET_ACCESS_KEY={SECRET}\n# {AKIA}\nAWS_REGION=eu-central-1\n");
-        assert_eq!(
-            out,
-            "DATABASE_URL=postgres://db/app\nAWS_REGION=eu-central-1\n"
+        assert_eq!(out, "DATABASE_URL=postgres://db/app\nAWS_REGION=eu-central-1\n");
+    }
+
+    #[test]
+    fn a_variable_that_feeds_an_array_stays_and_is_manual() {
+        let fix = fixed("lines.sh", "A={AKIA}\nS={SECRET}\nLINES=(\"$X\" \"$A\")\naws configure set aws_secret_access_key \"$S\"\n");
+        let new = fix.new.expect("the secret still goes");
+        assert!(new.starts_with("A="), "{new}");
+        assert!(!new.contains("\nS="), "{new}");
+        assert!(fix.manual.iter().any(|m| m.line == 1 && m.reason.contains("`A` holds the key and is also used on line 3")), "{:?}", fix.manual);
+    }
+
+    #[test]
+    fn emptied_bodies_get_the_no_op() {
+        let out = rewritten(
+            "ci.sh",
+            "if [ -z \"$CI\" ]; then\n  export AWS_ACCESS_KEY_ID={AKIA}\nfi\nfor f in a b; do\n  aws configure set aws_secret_access_key {SECRET}\ndone\nif x; then export AWS_SESSION_TOKEN={TOKEN}; fi\n",
         );
+        assert_eq!(out, "if [ -z \"$CI\" ]; then\n  :\nfi\nfor f in a b; do\n  :\ndone\nif x; then :; fi\n");
     }
 
     proptest! {
@@ -589,21 +625,9 @@ mod tests {
         fn arbitrary_text_never_panics(text in "[ -~\\n\\t]{0,300}", seed in 0u64..1000) {
             let mut keys = FakeKeys::new(seed);
             let text = format!("{text}\nAWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={} {text}", keys.key_id("AKIA"), keys.secret());
-            let matches = Detector::builtin().scan(text.as_bytes()).matches;
             for path in ["a.sh", "Dockerfile", ".env"] {
-                let _ = ShellRewriter.rewrite(&FileToFix { path, text: &text, matches: &matches });
+                let _ = crate::fix::fix_text(&Detector::builtin(), path, &text);
             }
         }
-    }
-
-    #[test]
-    fn emptied_bodies_get_the_no_op() {
-        let text = "if [ -z \"$CI\" ]; then\n  # creds\nfi\nfor f in a b; do\ndone\nif x; then fi\nf() {\n}\n";
-        assert_eq!(
-            fill_emptied_bodies(text),
-            "if [ -z \"$CI\" ]; then\n  # creds\n  :\nfi\nfor f in a b; do\n  :\ndone\nif x; then :; fi\nf() {\n  :\n}\n"
-        );
-        let full = "if x; then\n  echo hi\nfi\n";
-        assert_eq!(fill_emptied_bodies(full), full);
     }
 }

@@ -28,6 +28,9 @@ pub struct ListShape {
     pub items: Vec<ListItem>,
     /// Comments inside the list (a removed item takes a comment that ends its line with it).
     pub comments: Vec<Range<usize>>,
+    /// Whether an item alone on its lines goes with its lines (true for bracketed lists; false
+    /// for word lists joined by `\` continuations, whose line breaks belong to the list).
+    pub line_items: bool,
 }
 
 /// One item of a [`ListShape`].
@@ -76,6 +79,27 @@ impl ListShape {
             inner,
             items,
             comments,
+            line_items: true,
+        }
+    }
+
+    /// The shape of a list whose items are separated by blanks (shell words, Dockerfile
+    /// `ENV` pairs): every named child is an item, and removing items never takes whole lines.
+    pub fn words(node: tree_sitter::Node<'_>) -> ListShape {
+        let mut cursor = node.walk();
+        let items = node
+            .named_children(&mut cursor)
+            .filter(|c| !c.kind().contains("comment") && c.kind() != "line_continuation")
+            .map(|c| ListItem {
+                range: c.byte_range(),
+                comma: None,
+            })
+            .collect();
+        ListShape {
+            inner: node.byte_range(),
+            items,
+            comments: Vec::new(),
+            line_items: false,
         }
     }
 
@@ -498,8 +522,9 @@ fn item_removals(
             .comma
             .as_ref()
             .map_or(list.items[j].range.end, |c| c.end);
-        let own_lines =
-            lines::only_space_before(text, start) && lines::clear_after(text, end, &list.comments);
+        let own_lines = list.line_items
+            && lines::only_space_before(text, start)
+            && lines::clear_after(text, end, &list.comments);
         let mut push = |range: Range<usize>| {
             out.push(Resolved {
                 range,
@@ -653,6 +678,7 @@ mod tests {
                 })
                 .collect(),
             comments: Vec::new(),
+            line_items: true,
         }
     }
 
@@ -759,6 +785,7 @@ mod tests {
                 ListItem { range: 31..34, comma: None },
             ],
             comments: vec![20..26],
+            line_items: true,
         };
         let mut set = EditSet::new(text);
         let mut a = SpotEdits::new(16..17);
