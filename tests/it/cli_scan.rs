@@ -4,12 +4,17 @@
 //! completions and man page generated from the CLI definition.
 
 use crate::integrations::{schema_errors, SARIF_SCHEMA};
-use crate::util::{assert_no_secret, require_tool, rolecall_cmd, run, TestRepo};
+#[cfg(feature = "conformance")]
+use crate::util::require_tool;
+use crate::util::{assert_no_secret, rolecall_cmd, run, TestRepo};
 use rolecall::fake::{FakeKeys, FakePair};
 use serde_json::Value;
+#[cfg(feature = "conformance")]
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
+#[cfg(feature = "conformance")]
+use std::process::Stdio;
 
 fn creds(pair: &FakePair) -> String {
     format!(
@@ -35,6 +40,7 @@ fn scan(dir: &Path, args: &[&str]) -> (i32, String, String) {
     run(rolecall_cmd().current_dir(dir).arg("scan").args(args))
 }
 
+#[cfg(feature = "conformance")]
 fn python(script: &str, args: &[&str], input: &str) -> String {
     require_tool("python3");
     let mut child = Command::new("python3")
@@ -61,6 +67,31 @@ fn python(script: &str, args: &[&str], input: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// `testcases N failures M` for a JUnit report: python's XML parser in the conformance tier; in
+/// the default tier the elements are counted and the document's tags must balance.
+fn junit_check(xml: &str) -> String {
+    #[cfg(feature = "conformance")]
+    {
+        python(JUNIT_CHECK, &[], xml)
+    }
+    #[cfg(not(feature = "conformance"))]
+    {
+        let opens = xml.matches("<testsuite").count() + xml.matches("<testcase").count();
+        let closes = xml.matches("</testsuite").count()
+            + xml.matches("</testcase>").count()
+            + xml.matches("/>").count();
+        assert!(xml.trim_start().starts_with("<?xml"), "{xml}");
+        assert!(closes >= opens, "unbalanced JUnit XML:\n{xml}");
+        format!(
+            "testcases {} failures {}\n",
+            xml.matches("<testcase").count(),
+            xml.matches("<failure").count()
+        )
+    }
+}
+
+
+#[cfg(feature = "conformance")]
 const JUNIT_CHECK: &str = "\
 import sys
 from xml.dom import minidom
@@ -147,7 +178,7 @@ fn every_format_parses() {
     let (code, out, _) = scan(repo.path(), &["--format", "junit"]);
     assert_eq!(code, 1);
     assert_eq!(
-        python(JUNIT_CHECK, &[], &out).trim(),
+        junit_check(&out).trim(),
         "testcases 2 failures 2"
     );
     assert_no_secret(&out, &secrets);

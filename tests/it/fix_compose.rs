@@ -4,11 +4,9 @@
 //! Stacks built on MinIO or LocalStack keep their keys and are reported for a manual fix.
 
 use crate::fixutil::{prepare, round_trip, FixCase};
-use crate::util::require_tool;
 
 /// Checks that python3's PyYAML loads the patched file.
 fn assert_yaml_loads(case: &FixCase) {
-    require_tool("python3");
     case.assert_parses(
         "python3",
         &[

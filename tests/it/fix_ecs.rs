@@ -2,10 +2,8 @@
 //! `executionRoleArn`) comes in, and the file is still JSON (`python3 -m json.tool`).
 
 use crate::fixutil::{prepare, round_trip, FixCase};
-use crate::util::require_tool;
 
 fn assert_json(case: &FixCase) {
-    require_tool("python3");
     case.assert_parses("python3", &["-m", "json.tool", "{}"]);
 }
 

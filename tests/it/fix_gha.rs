@@ -2,30 +2,53 @@
 //! `permissions: id-token: write`), and the workflow still loads as YAML.
 
 use crate::fixutil::{prepare, round_trip, FixCase};
-use crate::util::{require_tool, run};
-use std::process::Command;
+use crate::yamlview::{load, python_json};
 
-/// Loads the patched workflow with PyYAML and prints `job: permissions` and the `with` inputs of
-/// configure-aws-credentials steps, as the runner would see them.
+/// The patched workflow as the runner would see it: `job permissions env` and the `with` inputs
+/// of configure-aws-credentials steps, read in-process (and, in the conformance tier, checked to
+/// be exactly what PyYAML reads).
 fn workflow_view(case: &FixCase) -> String {
-    require_tool("python3");
-    let script = "import sys, yaml, json\n\
-        w = yaml.safe_load(open(sys.argv[1], newline=''))\n\
-        print('workflow', json.dumps(w.get('permissions'), sort_keys=True), json.dumps(w.get('env'), sort_keys=True))\n\
-        for name, job in w['jobs'].items():\n\
-        \x20   print(name, json.dumps(job.get('permissions'), sort_keys=True), json.dumps(job.get('env'), sort_keys=True))\n\
-        \x20   for step in job.get('steps', []):\n\
-        \x20       if 'configure-aws-credentials' in step.get('uses', ''):\n\
-        \x20           print(' ', json.dumps(step['with'], sort_keys=True))\n";
-    let file = case.repo.path().join(&case.path);
-    let (code, out, err) =
-        run(Command::new("python3").args(["-c", script, file.to_str().unwrap()]));
-    assert_eq!(
-        code,
-        0,
-        "PyYAML rejects the patched workflow: {err}\n{}",
-        case.safe_patched()
+    case.assert_parses_in_process();
+    let w = load(&case.patched);
+    let null = serde_json::Value::Null;
+    let get = |v: &serde_json::Value, k: &str| v.get(k).cloned().unwrap_or(null.clone());
+    let mut out = format!(
+        "workflow {} {}\n",
+        python_json(&get(&w, "permissions")),
+        python_json(&get(&w, "env"))
     );
+    for (name, job) in w["jobs"].as_object().expect("jobs") {
+        out.push_str(&format!(
+            "{name} {} {}\n",
+            python_json(&get(job, "permissions")),
+            python_json(&get(job, "env"))
+        ));
+        for step in job.get("steps").and_then(|s| s.as_array()).into_iter().flatten() {
+            let uses = step.get("uses").and_then(|u| u.as_str()).unwrap_or("");
+            if uses.contains("configure-aws-credentials") {
+                out.push_str(&format!("  {}\n", python_json(&step["with"])));
+            }
+        }
+    }
+    #[cfg(feature = "conformance")]
+    {
+        use crate::util::{require_tool, run};
+        use std::process::Command;
+        require_tool("python3");
+        let script = "import sys, yaml, json\n\
+            w = yaml.safe_load(open(sys.argv[1], newline=''))\n\
+            print('workflow', json.dumps(w.get('permissions'), sort_keys=True), json.dumps(w.get('env'), sort_keys=True))\n\
+            for name, job in w['jobs'].items():\n\
+            \x20   print(name, json.dumps(job.get('permissions'), sort_keys=True), json.dumps(job.get('env'), sort_keys=True))\n\
+            \x20   for step in job.get('steps', []):\n\
+            \x20       if 'configure-aws-credentials' in step.get('uses', ''):\n\
+            \x20           print(' ', json.dumps(step['with'], sort_keys=True))\n";
+        let file = case.repo.path().join(&case.path);
+        let (code, py, err) =
+            run(Command::new("python3").args(["-c", script, file.to_str().unwrap()]));
+        assert_eq!(code, 0, "PyYAML rejects the patched workflow: {err}\n{}", case.safe_patched());
+        assert_eq!(py, out, "PyYAML reads the workflow differently");
+    }
     case.redact(&out)
 }
 

@@ -2,12 +2,10 @@
 //! result still parses as YAML (`yaml.safe_load_all`), and every other byte stays.
 
 use crate::fixutil::{expand_numbered, round_trip, FixCase};
-use crate::util::require_tool;
 use base64::Engine;
 
 /// Checks that python3's PyYAML loads every document of the patched file.
 fn assert_yaml_loads(case: &FixCase) {
-    require_tool("python3");
     case.assert_parses(
         "python3",
         &[

@@ -2,11 +2,9 @@
 //! `php -l` on the result, with the patch as a placeholder-only snapshot.
 
 use crate::fixutil::{prepare, round_trip, FixCase};
-use crate::util::require_tool;
 
 /// Round-trips a PHP fixture and checks the result passes `php -l`.
 fn fixed(path: &str, template: &str, seed: u64) -> FixCase {
-    require_tool("php");
     let case = round_trip(path, template, seed);
     assert_eq!(case.fix.rewriter, Some("php"));
     case.assert_parses("php", &["-l", "{}"]);

@@ -11,7 +11,6 @@
 //!   of the original or one the test names as rewritten.
 
 use crate::fixutil::{prepare, round_trip, FixCase};
-use crate::util::require_tool;
 use rolecall::fix::powershell_lex::check_structure;
 
 /// Parses the patched file with tree-sitter-powershell; EC2's `<powershell>`/`<persist>` wrapper
@@ -37,7 +36,6 @@ if node:
 "#;
 
 fn assert_powershell_ok(case: &FixCase, rewritten_lines: &[&str]) {
-    require_tool("python3");
     case.assert_parses("python3", &["-c", PARSE_POWERSHELL, "{}"]);
     if let Err(e) = check_structure(&case.patched) {
         panic!("structural check fails: {e}\n{}", case.safe_patched());

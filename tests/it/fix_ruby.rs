@@ -2,11 +2,9 @@
 //! `ruby -c` on the result, with the patch as a placeholder-only snapshot.
 
 use crate::fixutil::{prepare, round_trip, FixCase};
-use crate::util::require_tool;
 
 /// Round-trips a Ruby fixture and checks the result parses.
 fn fixed(path: &str, template: &str, seed: u64) -> FixCase {
-    require_tool("ruby");
     let case = round_trip(path, template, seed);
     assert_eq!(case.fix.rewriter, Some("ruby"));
     case.assert_parses("ruby", &["-c", "{}"]);

@@ -2,11 +2,12 @@
 //! and the patched file is still `terraform fmt -check` clean (which parses it as HCL).
 
 use crate::fixutil::{expand_numbered, prepare, round_trip, FixCase};
-use crate::util::{require_tool, run};
-use std::process::Command;
 
 /// `terraform fmt -check` on `text` given on stdin: parses it and checks the layout.
+#[cfg(feature = "conformance")]
 fn fmt_check(text: &str) -> (i32, String) {
+    use crate::util::{require_tool, run};
+    use std::process::Command;
     require_tool("terraform");
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("check.tf");
@@ -16,8 +17,16 @@ fn fmt_check(text: &str) -> (i32, String) {
     (code, format!("{out}{err}"))
 }
 
-/// The fixture was `fmt`-clean before, and the patched file still is.
+/// The patched file parses (in-process), and in the conformance tier: the fixture was
+/// `terraform fmt`-clean before, and the patched file still is.
 fn assert_fmt_clean(case: &FixCase) {
+    case.assert_parses_in_process();
+    #[cfg(feature = "conformance")]
+    assert_terraform_fmt_clean(case);
+}
+
+#[cfg(feature = "conformance")]
+fn assert_terraform_fmt_clean(case: &FixCase) {
     let (code, out) = fmt_check(&case.original);
     assert_eq!(
         code,

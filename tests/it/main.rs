@@ -38,3 +38,4 @@ mod range;
 mod rewrite;
 mod staged;
 mod util;
+mod yamlview;

@@ -563,6 +563,8 @@ fn rewrite_filter_repo_writes_a_private_expressions_file() {
     assert!(source.read("src/settings.py").contains(&pair.secret));
 }
 
+/// Needs `ssh-keygen` to sign the commits, so it runs in the conformance tier.
+#[cfg(feature = "conformance")]
 #[test]
 fn rewrite_drops_signatures_of_changed_commits_and_says_so() {
     crate::util::require_tool("ssh-keygen");

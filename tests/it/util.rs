@@ -142,8 +142,23 @@ pub fn assert_no_secret(text: &str, secrets: &[&str]) {
     }
 }
 
+/// Asserts that `text` parses as `lang` with rolecall's own grammar, without a syntax error (the
+/// default tier's stand-in for running the language's real parser).
+pub fn assert_syntax_ok(lang: rolecall::syntax::Language, what: &str, text: &str) {
+    let parsed = rolecall::syntax::parse(lang, text).expect("parses within the limits");
+    if let Some(e) = parsed.first_error() {
+        panic!(
+            "{what} has a syntax error at line {} ({}):\n{text}",
+            parsed.line_of(e.start_byte()),
+            lang.name()
+        );
+    }
+}
+
 /// Requires an external tool (a parser or compiler); panics with install advice when missing,
-/// so a missing tool fails the test rather than skipping the check.
+/// so a missing tool fails the test rather than skipping the check. Only the conformance tier
+/// (`--features conformance`) calls it.
+#[cfg(feature = "conformance")]
 pub fn require_tool(tool: &str) -> PathBuf {
     let out = Command::new("sh")
         .arg("-c")
