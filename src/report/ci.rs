@@ -277,6 +277,8 @@ mod tests {
         assert!(!text.contains("<failure"));
     }
 
+    /// Needs python3: runs in the conformance tier.
+    #[cfg(feature = "conformance")]
     #[test]
     fn junit_is_well_formed_xml() {
         let sample = sample_report();

@@ -189,6 +189,7 @@ pub(crate) fn sample_report() -> Sample {
 /// Runs `python3` with `args`, feeding `stdin`, and returns its stdout. Panics with install advice
 /// when python3 is missing and with its stderr when it fails, so that a missing validator fails
 /// the test instead of skipping the check.
+#[cfg(feature = "conformance")]
 pub(crate) fn python(args: &[&str], stdin: &[u8]) -> String {
     use std::io::Write as _;
     use std::process::{Command, Stdio};

@@ -75,12 +75,15 @@ fn value(parsed: &Parsed<'_>, node: Node<'_>) -> Value {
     }
 }
 
-/// A plain scalar with YAML 1.1's core resolution (as PyYAML's safe loader does for these).
+/// A plain scalar with YAML 1.1's resolution (as PyYAML's safe loader does for these).
 fn plain(text: &str) -> Value {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => Value::Null,
-        "true" | "True" | "TRUE" => Value::Bool(true),
-        "false" | "False" | "FALSE" => Value::Bool(false),
+        // YAML 1.1 booleans, as PyYAML reads them (`on:` in a workflow is `true` there).
+        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Value::Bool(true),
+        "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => {
+            Value::Bool(false)
+        }
         _ => {
             if let Ok(i) = text.parse::<i64>() {
                 return Value::from(i);
