@@ -134,6 +134,16 @@ pub struct Grant {
     pub call: String,
 }
 
+/// One call, however it was found (on a syntax tree or in the text): its name, line, argument
+/// text, and how to read its arguments.
+struct Site<'a> {
+    name: &'a str,
+    line: u32,
+    window: &'a str,
+    param: &'a dyn Fn(&[String]) -> Option<Value>,
+    positional: &'a dyn Fn(usize) -> Option<Value>,
+}
+
 /// Finds AWS calls in files and infers the IAM grants they need.
 pub struct Inferrer {
     table: ActionTable,
@@ -245,56 +255,46 @@ impl Inferrer {
         let lines = LineStarts::new(text);
         // (call index, grants, whether every resource was read)
         let mut found: Vec<(usize, Vec<Grant>, bool)> = Vec::new();
-        for m in candidates {
-            let call_idx = self.name_call[m.pattern().as_usize()];
-            let rule = &self.table.call[call_idx];
-            if !present.contains(rule.service.as_str()) || !bounded(text, m.start(), m.end()) {
-                continue;
-            }
-            if is_definition(&text[..m.start()]) {
-                continue;
-            }
-            let name = &text[m.start()..m.end()];
-            let Some(window) = call_window(text, m.end(), name.contains('-')) else {
-                continue;
-            };
-            let line = lines.line(m.start());
-            let mut grants = Vec::new();
-            let mut all_known = true;
-            for g in &rule.grant {
-                let mut value = find_param(window, &g.params, &assigns);
-                if value.is_none() {
-                    value = g.positional.and_then(|i| positional(window, i, &assigns));
-                }
-                let (resources, known) = resources(
-                    g.resource,
-                    value.unwrap_or(Value::Unknown),
-                    window,
-                    &assigns,
-                );
-                all_known &= known;
-                for resource in resources {
-                    for action in &g.actions {
-                        grants.push(grant(action, &resource, path, line, name));
+        if let Some(calls) = super::syntax::tree_calls(path, text) {
+            // The language has a tree finder: calls are call nodes, arguments are arguments.
+            for call in &calls {
+                for call_idx in self.rules_named(&call.name) {
+                    if !present.contains(self.table.call[call_idx].service.as_str()) {
+                        continue;
                     }
+                    let site = Site {
+                        name: &call.name,
+                        line: lines.line(call.start),
+                        window: &call.window,
+                        param: &|p: &[String]| call.param(p),
+                        positional: &|i| call.positional(i),
+                    };
+                    found.push(self.call_grants(call_idx, &site, (path, text), &assigns, file_kms));
                 }
             }
-            let kms_here = contains_any(&window.to_ascii_lowercase(), &self.table.kms.markers);
-            let kms_actions: &[&str] = match rule.kms {
-                Some(KmsUse::Write) if kms_here => &["kms:GenerateDataKey", "kms:Decrypt"],
-                Some(KmsUse::Read) if file_kms => &["kms:Decrypt"],
-                _ => &[],
-            };
-            if !kms_actions.is_empty() {
-                let key = kms_key(
-                    find_param(window, &self.table.kms.key_params, &assigns)
-                        .or_else(|| find_param(text, &self.table.kms.key_params, &assigns)),
-                );
-                for a in kms_actions {
-                    grants.push(grant(a, &key, path, line, name));
+        } else {
+            for m in candidates {
+                let call_idx = self.name_call[m.pattern().as_usize()];
+                let rule = &self.table.call[call_idx];
+                if !present.contains(rule.service.as_str()) || !bounded(text, m.start(), m.end()) {
+                    continue;
                 }
+                if is_definition(&text[..m.start()]) {
+                    continue;
+                }
+                let name = &text[m.start()..m.end()];
+                let Some(window) = call_window(text, m.end(), name.contains('-')) else {
+                    continue;
+                };
+                let site = Site {
+                    name,
+                    line: lines.line(m.start()),
+                    window,
+                    param: &|p: &[String]| find_param(window, p, &assigns),
+                    positional: &|i| positional(window, i, &assigns),
+                };
+                found.push(self.call_grants(call_idx, &site, (path, text), &assigns, file_kms));
             }
-            found.push((call_idx, grants, all_known));
         }
         // A call that passes a request object (`GetObjectAsync(request)`) adds nothing when the
         // same file builds that request with literal names (`new GetObjectRequest { … }`).
@@ -314,6 +314,62 @@ impl Inferrer {
             a.action == b.action && a.resource == b.resource && a.path == b.path && a.line == b.line
         });
         out
+    }
+
+    /// The rules (indices) with a call named exactly `name`.
+    fn rules_named(&self, name: &str) -> Vec<usize> {
+        self.table
+            .call
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.names.iter().any(|n| n == name))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The grants one call needs, and whether every resource name was read.
+    fn call_grants(
+        &self,
+        call_idx: usize,
+        site: &Site<'_>,
+        (path, text): (&str, &str),
+        assigns: &BTreeMap<String, Option<String>>,
+        file_kms: bool,
+    ) -> (usize, Vec<Grant>, bool) {
+        let rule = &self.table.call[call_idx];
+        let (name, line, window) = (site.name, site.line, site.window);
+        let mut grants = Vec::new();
+        let mut all_known = true;
+        for g in &rule.grant {
+            let mut value = (site.param)(&g.params);
+            if value.is_none() {
+                value = g.positional.and_then(|i| (site.positional)(i));
+            }
+            let (resources, known) =
+                resources(g.resource, value.unwrap_or(Value::Unknown), window, assigns);
+            all_known &= known;
+            for resource in resources {
+                for action in &g.actions {
+                    grants.push(grant(action, &resource, path, line, name));
+                }
+            }
+        }
+        let kms_here = contains_any(&window.to_ascii_lowercase(), &self.table.kms.markers);
+        let kms_actions: &[&str] = match rule.kms {
+            Some(KmsUse::Write) if kms_here => &["kms:GenerateDataKey", "kms:Decrypt"],
+            Some(KmsUse::Read) if file_kms => &["kms:Decrypt"],
+            _ => &[],
+        };
+        if !kms_actions.is_empty() {
+            let key = kms_key(
+                (site.param)(&self.table.kms.key_params)
+                    .or_else(|| find_param(text, &self.table.kms.key_params, assigns)),
+            );
+            for a in kms_actions {
+                grants.push(grant(a, &key, path, line, name));
+            }
+        }
+        (call_idx, grants, all_known)
     }
 
     /// Variables assigned exactly one literal in the file (`BUCKET = "x"`, `$bucket = 'x'`).

@@ -350,3 +350,191 @@ pub(super) fn positional(
     }
     Some(read_value(arg, false, assigns))
 }
+
+/// A call read from a syntax tree: its name (the method or function called), where that name
+/// starts, the text of its arguments, and its arguments as values.
+#[derive(Debug, Clone)]
+pub(super) struct TreeCall {
+    /// The called name (`get_object`), without receiver.
+    pub name: String,
+    /// Byte offset of the name.
+    pub start: usize,
+    /// The argument list's text (for markers such as SSE-KMS settings).
+    pub window: String,
+    /// Keyword arguments (`Bucket="x"`), and the entries of dict literals passed as arguments
+    /// (`Params={"Bucket": "x"}`), nearest first.
+    pub keywords: Vec<(String, Value)>,
+    /// Positional arguments.
+    pub positional: Vec<Value>,
+}
+
+impl TreeCall {
+    /// The value of the first of `params` the call passes (case-insensitive).
+    pub(super) fn param(&self, params: &[String]) -> Option<Value> {
+        params.iter().find_map(|p| {
+            self.keywords
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(p))
+                .map(|(_, v)| v.clone())
+        })
+    }
+
+    /// The value of positional argument `index`.
+    pub(super) fn positional(&self, index: usize) -> Option<Value> {
+        self.positional.get(index).cloned()
+    }
+}
+
+/// The calls of a file, read from its syntax tree, for the languages that have a tree finder
+/// (Python); `None` for the others, which keep the text finder above. A language's port adds
+/// its arm here: find its call nodes, name them, and read arguments with [`tree_value`].
+pub(super) fn tree_calls(path: &str, text: &str) -> Option<Vec<TreeCall>> {
+    use crate::syntax::{parse, Language};
+    let lang = Language::detect(path, text)?;
+    match lang {
+        Language::Python => {
+            let parsed = parse(lang, text).ok()?;
+            Some(python_calls(&parsed))
+        }
+        _ => None,
+    }
+}
+
+/// Python calls: `client.get_object(Bucket="x", Key=k)`, `s3.Bucket("x")`, `upload_file(a, b, c)`.
+fn python_calls(parsed: &crate::syntax::Parsed<'_>) -> Vec<TreeCall> {
+    use crate::syntax::{nodes, parse::descendants, Language};
+    let consts = python_constants(parsed);
+    let mut out = Vec::new();
+    for node in descendants(parsed.root()) {
+        let Some(call) = nodes::call_of(Language::Python, node) else {
+            continue;
+        };
+        let name_node = match call.callee.kind() {
+            "attribute" => call.callee.child_by_field_name("attribute"),
+            "identifier" => Some(call.callee),
+            _ => None,
+        };
+        let Some(name_node) = name_node else { continue };
+        let mut keywords = Vec::new();
+        let mut positional = Vec::new();
+        let mut nested = Vec::new();
+        for arg in nodes::arguments(Language::Python, call.args) {
+            let value = tree_value(parsed, arg.value, &consts);
+            match (arg.keyword, arg.spread) {
+                (Some(k), _) => keywords.push((parsed.text_of(k).to_string(), value)),
+                (None, false) => positional.push(value),
+                (None, true) => {}
+            }
+            collect_dict_entries(parsed, arg.value, &consts, &mut nested, 0);
+        }
+        keywords.extend(nested);
+        out.push(TreeCall {
+            name: parsed.text_of(name_node).to_string(),
+            start: name_node.start_byte(),
+            window: parsed.text_of(call.args).to_string(),
+            keywords,
+            positional,
+        });
+    }
+    out
+}
+
+/// The entries of dict literals inside a value (two levels deep), as keyword-like pairs.
+fn collect_dict_entries(
+    parsed: &crate::syntax::Parsed<'_>,
+    value: tree_sitter::Node<'_>,
+    consts: &BTreeMap<String, Option<String>>,
+    out: &mut Vec<(String, Value)>,
+    depth: usize,
+) {
+    use crate::syntax::{nodes, Language};
+    if value.kind() != "dictionary" || depth > 2 {
+        return;
+    }
+    let mut cursor = value.walk();
+    for child in value.named_children(&mut cursor) {
+        let Some(pair) = nodes::pair_of(Language::Python, child) else {
+            continue;
+        };
+        let key = nodes::key_text(parsed, pair.key);
+        out.push((key, tree_value(parsed, pair.value, consts)));
+        collect_dict_entries(parsed, pair.value, consts, out, depth + 1);
+    }
+}
+
+/// The value of an argument: a constant string (folded), a name bound to one, a list of them, a
+/// dict (to look into), or unknown.
+pub(super) fn tree_value(
+    parsed: &crate::syntax::Parsed<'_>,
+    node: tree_sitter::Node<'_>,
+    consts: &BTreeMap<String, Option<String>>,
+) -> Value {
+    if let Some(f) = crate::syntax::fold::fold(parsed, node) {
+        return if f.value.is_empty() {
+            Value::Unknown
+        } else {
+            Value::Known(vec![f.value])
+        };
+    }
+    match node.kind() {
+        "identifier" | "attribute" => {
+            let text = parsed.text_of(node);
+            let name = text.rsplit('.').next().unwrap_or(text);
+            match consts.get(name) {
+                Some(Some(v)) => Value::Known(vec![v.clone()]),
+                _ => Value::Unknown,
+            }
+        }
+        "dictionary" => Value::Nested(parsed.text_of(node).to_string()),
+        "list" | "tuple" => {
+            let mut cursor = node.walk();
+            let mut values = Vec::new();
+            for item in node.named_children(&mut cursor) {
+                match tree_value(parsed, item, consts) {
+                    Value::Known(v) => values.extend(v),
+                    _ => return Value::Unknown,
+                }
+            }
+            if values.is_empty() {
+                Value::Unknown
+            } else {
+                Value::Known(values)
+            }
+        }
+        _ => Value::Unknown,
+    }
+}
+
+/// Names bound to one constant string in the file (`BUCKET = "x"`); a name bound to two
+/// different values maps to `None`.
+fn python_constants(parsed: &crate::syntax::Parsed<'_>) -> BTreeMap<String, Option<String>> {
+    use crate::syntax::parse::descendants;
+    let mut out: BTreeMap<String, Option<String>> = BTreeMap::new();
+    for node in descendants(parsed.root()) {
+        if node.kind() != "assignment" {
+            continue;
+        }
+        let (Some(left), Some(right)) = (
+            node.child_by_field_name("left"),
+            node.child_by_field_name("right"),
+        ) else {
+            continue;
+        };
+        if left.kind() != "identifier" {
+            continue;
+        }
+        let value = crate::syntax::fold::fold(parsed, right).map(|f| f.value);
+        let name = parsed.text_of(left).to_string();
+        match (out.get_mut(&name), value) {
+            (Some(existing), v) => {
+                if *existing != v {
+                    *existing = None;
+                }
+            }
+            (None, v) => {
+                out.insert(name, v);
+            }
+        }
+    }
+    out
+}

@@ -500,3 +500,31 @@ fn issue10_bedrock_runtime_calls_need_the_invoke_actions() {
     // Without Bedrock in the file, a `converse(` call is someone else's.
     assert!(infer("talk.py", "bot.converse(text)\n").is_empty());
 }
+
+/// Python calls are read from the syntax tree: a call quoted in a comment or a string is not a
+/// call, bucket names assembled from constants fold, names bound once resolve, and a bucket that
+/// is only known at run time stays a placeholder.
+#[test]
+fn issue11_python_calls_come_from_the_syntax_tree() {
+    let text = "import boto3\n\
+        PREFIX = \"acme-\"\n\
+        BUCKET = PREFIX + \"exports\"\n\
+        LOGS = \"acme-\" \"logs\"\n\
+        s3 = boto3.client(\"s3\")\n\
+        # s3.delete_object(Bucket=\"old-bucket\", Key=\"x\")\n\
+        HELP = \"call s3.put_object(Bucket='doc-bucket')\"\n\
+        s3.get_object(Bucket=LOGS, Key=\"k\")\n\
+        s3.put_object(\n    Bucket=f\"{PREFIX}exports\",\n    Key=\"k\",\n    Body=b\"\",\n)\n\
+        s3.copy_object(CopySource={\"Bucket\": \"acme-src\", \"Key\": \"a\"}, Bucket=\"acme-dst\", Key=\"b\")\n";
+    let g = infer("jobs/export.py", text);
+    assert!(has(&g, "s3:GetObject", "arn:aws:s3:::acme-logs/*"), "{g:?}");
+    assert!(has(&g, "s3:PutObject", "arn:aws:s3:::REPLACE_ME_BUCKET/*"), "{g:?}");
+    assert!(!g.iter().any(|(a, r)| a == "s3:DeleteObject" || r.contains("doc-bucket") || r.contains("old-bucket")), "{g:?}");
+    assert!(has(&g, "s3:PutObject", "arn:aws:s3:::acme-dst/*"), "{g:?}");
+    let lines: Vec<u32> = Inferrer::builtin()
+        .infer("jobs/export.py", text)
+        .iter()
+        .map(|g| g.line)
+        .collect();
+    assert!(lines.contains(&8) && lines.contains(&9), "{lines:?}");
+}
