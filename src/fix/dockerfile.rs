@@ -82,14 +82,22 @@ fn run_shells<'s>(parsed: &Parsed<'s>) -> Vec<Run<'s>> {
             continue;
         }
         let mut cursor = n.walk();
-        let Some(command) = n.named_children(&mut cursor).find(|c| c.kind() == "shell_command") else {
+        let Some(command) = n
+            .named_children(&mut cursor)
+            .find(|c| c.kind() == "shell_command")
+        else {
             continue;
         };
         let Some(whole) = nodes::statement_lines(parsed, n) else {
             continue;
         };
         let range = command.byte_range();
-        if let Ok(shell) = parse_ranges(Language::Bash, parsed.text(), &[range.clone()], &Limits::default()) {
+        if let Ok(shell) = parse_ranges(
+            Language::Bash,
+            parsed.text(),
+            std::slice::from_ref(&range),
+            &Limits::default(),
+        ) {
             out.push(Run {
                 command: range,
                 whole,
@@ -119,13 +127,18 @@ fn instruction<'s>(
     }
     let (instr, name) = if let Some(pair) = up_to(leaf, "env_pair") {
         let instr = pair.parent().ok_or("an ENV pair outside ENV")?;
-        let name = pair.child_by_field_name("name").map(|n| parsed.text_of(n).to_string());
+        let name = pair
+            .child_by_field_name("name")
+            .map(|n| parsed.text_of(n).to_string());
         let legacy = !parsed.text_of(pair).contains('=');
         let shape = ListShape::words(instr);
         let others = shape.items.len() > 1 && !legacy;
         if others {
-            let index = shape.index_of(&pair.byte_range()).ok_or("an ENV pair rolecall cannot place")?;
-            spot.edits.remove_item(&shape, index, "the ENV pair that held the key");
+            let index = shape
+                .index_of(&pair.byte_range())
+                .ok_or("an ENV pair rolecall cannot place")?;
+            spot.edits
+                .remove_item(&shape, index, "the ENV pair that held the key");
         } else {
             remove_instruction(parsed, spot, instr)?;
         }
@@ -147,7 +160,8 @@ fn instruction<'s>(
 /// Removes an instruction with its lines.
 fn remove_instruction(parsed: &Parsed<'_>, spot: &mut Spot, instr: Node<'_>) -> Result<(), String> {
     let range = nodes::statement_lines(parsed, instr).ok_or("the instruction shares its line")?;
-    spot.edits.delete(range, "the instruction that held the key");
+    spot.edits
+        .delete(range, "the instruction that held the key");
     Ok(())
 }
 
@@ -164,7 +178,8 @@ fn follow<'s>(
     let text = parsed.text();
     let mentions = |s: &str| s.contains(&format!("${name}")) || s.contains(&format!("${{{name}"));
     for instr in crate::syntax::parse::descendants(parsed.root()) {
-        let is_instruction = instr.kind().ends_with("_instruction") && instr.parent().is_some_and(|p| p.kind() == "source_file");
+        let is_instruction = instr.kind().ends_with("_instruction")
+            && instr.parent().is_some_and(|p| p.kind() == "source_file");
         if !is_instruction || instr == defined || instr.kind() == "run_instruction" {
             continue;
         }
@@ -178,7 +193,10 @@ fn follow<'s>(
     for (run, planner) in runs.iter().zip(planners.iter_mut()) {
         let reads: Vec<Node<'_>> = crate::syntax::parse::descendants(run.shell.root())
             .filter(|n| n.kind() == "variable_name" && run.shell.text_of(*n) == name)
-            .filter(|n| n.parent().is_some_and(|p| matches!(p.kind(), "simple_expansion" | "expansion")))
+            .filter(|n| {
+                n.parent()
+                    .is_some_and(|p| matches!(p.kind(), "simple_expansion" | "expansion"))
+            })
             .collect();
         if !reads.is_empty() {
             planner.vanish_reads(spot, name, &reads, 0)?;

@@ -25,8 +25,8 @@ pub mod ecs;
 pub mod gha;
 pub mod go;
 pub mod java;
-pub mod notebook;
 pub mod javascript;
+pub mod notebook;
 pub mod paths;
 pub mod terraform;
 pub mod yamlcfg;
@@ -220,13 +220,16 @@ pub fn fix_text(detector: &Detector, path: &str, text: &str) -> FileFix {
 }
 
 /// The advice for a spot the framework had to leave alone.
-const HAND_ADVICE: &str = "remove it by hand and let the SDK's default credential chain find the role";
+const HAND_ADVICE: &str =
+    "remove it by hand and let the SDK's default credential chain find the role";
 
 /// The parse guard for a file: the patched text must parse with no more errors than `original`.
 fn parse_guard<'a>(path: &str, original: &'a str) -> impl Fn(&str) -> Result<(), String> + 'a {
     let lang = Language::detect(path, original);
     move |patched: &str| match lang {
-        Some(lang) => crate::syntax::guard::check(lang, original, patched).map_err(|e| e.to_string()),
+        Some(lang) => {
+            crate::syntax::guard::check(lang, original, patched).map_err(|e| e.to_string())
+        }
         None => Ok(()),
     }
 }
@@ -308,7 +311,9 @@ fn finish_text(
             .map(|m| ManualFix {
                 line: m.line,
                 reason: format!("the {} rewrite left a {} in place", name, m.kind.label()),
-                advice: "remove it by hand and let the SDK's default credential chain find the role".into(),
+                advice:
+                    "remove it by hand and let the SDK's default credential chain find the role"
+                        .into(),
             })
             .collect();
     }

@@ -52,8 +52,14 @@ impl Rewriter for Notebook {
         let mut by_cell: Vec<(Cell<'_>, Vec<Range<usize>>)> = Vec::new();
         for m in file.matches {
             let key = m.span.clone();
-            let Some(cell) = cells.iter().find(|c| c.node.byte_range().contains(&key.start)) else {
-                state.manual_at(&key, "the key is outside the notebook's cells (in its metadata)");
+            let Some(cell) = cells
+                .iter()
+                .find(|c| c.node.byte_range().contains(&key.start))
+            else {
+                state.manual_at(
+                    &key,
+                    "the key is outside the notebook's cells (in its metadata)",
+                );
                 continue;
             };
             if let Some(output) = cell.outputs.iter().find(|o| o.contains(&key.start)) {
@@ -90,7 +96,11 @@ struct Cell<'t> {
 
 /// The cells of a notebook.
 fn cells<'t>(parsed: &'t Parsed<'_>) -> Vec<Cell<'t>> {
-    let Some(top) = parsed.root().named_child(0).filter(|n| n.kind() == "object") else {
+    let Some(top) = parsed
+        .root()
+        .named_child(0)
+        .filter(|n| n.kind() == "object")
+    else {
         return Vec::new();
     };
     let Some(array) = member(parsed, top, "cells").filter(|a| a.kind() == "array") else {
@@ -109,7 +119,13 @@ fn cells<'t>(parsed: &'t Parsed<'_>) -> Vec<Cell<'t>> {
                 .unwrap_or_default();
             let outputs_array = member(parsed, node, "outputs").filter(|o| o.kind() == "array");
             let outputs = outputs_array
-                .map(|o| ListShape::of(o).items.into_iter().map(|i| i.range).collect())
+                .map(|o| {
+                    ListShape::of(o)
+                        .items
+                        .into_iter()
+                        .map(|i| i.range)
+                        .collect()
+                })
                 .unwrap_or_default();
             Cell {
                 node,
@@ -160,12 +176,19 @@ fn decode_json(raw: &str) -> (String, Vec<usize>) {
                 b'b' => '\x08',
                 b'f' => '\x0c',
                 b'u' => {
-                    let hex = raw.get(i..i + 4).and_then(|h| u32::from_str_radix(h, 16).ok());
+                    let hex = raw
+                        .get(i..i + 4)
+                        .and_then(|h| u32::from_str_radix(h, 16).ok());
                     i += 4;
                     let mut code = hex.unwrap_or(0xFFFD);
                     if (0xD800..0xDC00).contains(&code) && raw.get(i..i + 2) == Some("\\u") {
-                        if let Some(low) = raw.get(i + 2..i + 6).and_then(|h| u32::from_str_radix(h, 16).ok()) {
-                            code = 0x10000 + ((code - 0xD800) << 10) + (low.wrapping_sub(0xDC00) & 0x3FF);
+                        if let Some(low) = raw
+                            .get(i + 2..i + 6)
+                            .and_then(|h| u32::from_str_radix(h, 16).ok())
+                        {
+                            code = 0x10000
+                                + ((code - 0xD800) << 10)
+                                + (low.wrapping_sub(0xDC00) & 0x3FF);
                             i += 6;
                         }
                     }
@@ -218,9 +241,13 @@ impl State<'_, '_> {
 
     /// Removes a cell output that shows a key.
     fn strip_output(&mut self, cell: &Cell<'_>, output: &Range<usize>, key: &Range<usize>) {
-        let Some(array) = cell.outputs_array else { return };
+        let Some(array) = cell.outputs_array else {
+            return;
+        };
         let shape = ListShape::of(array);
-        let Some(index) = shape.index_of(output) else { return };
+        let Some(index) = shape.index_of(output) else {
+            return;
+        };
         let mut spot = SpotEdits::new(key.clone());
         spot.remove_item(&shape, index, "the cell output that shows the key");
         self.edits.add(spot);
@@ -230,7 +257,8 @@ impl State<'_, '_> {
     /// Fixes the keys of one cell's source.
     fn fix_source(&mut self, cell: &Cell<'_>, keys: &[Range<usize>]) {
         let Some(source) = cell.source else {
-            keys.iter().for_each(|k| self.manual_at(k, "the key is in a cell rolecall cannot read"));
+            keys.iter()
+                .for_each(|k| self.manual_at(k, "the key is in a cell rolecall cannot read"));
             return;
         };
         let lines = self.source_lines(source);
@@ -245,7 +273,9 @@ impl State<'_, '_> {
                             self.edits.add(spot);
                         }
                     }
-                    _ => self.manual_at(key, "the key sits in a markdown cell rolecall cannot edit"),
+                    _ => {
+                        self.manual_at(key, "the key sits in a markdown cell rolecall cannot edit")
+                    }
                 }
             }
             return;
@@ -259,7 +289,9 @@ impl State<'_, '_> {
             at += l.decoded.len();
         }
         let to_cell = |json: usize| -> Option<usize> {
-            let i = lines.iter().position(|l| l.content.start <= json && json <= l.content.end)?;
+            let i = lines
+                .iter()
+                .position(|l| l.content.start <= json && json <= l.content.end)?;
             let rel = json - lines[i].content.start;
             let d = lines[i].raw_at.iter().position(|&r| r >= rel)?;
             Some(starts[i] + d)
@@ -312,7 +344,9 @@ impl State<'_, '_> {
         for n in plan.notes {
             self.note(&n);
         }
-        self.note("the notebook's code cells were fixed; re-run them so no output shows the old key");
+        self.note(
+            "the notebook's code cells were fixed; re-run them so no output shows the old key",
+        );
     }
 
     /// The JSON strings of a cell's source, decoded.
@@ -331,7 +365,8 @@ impl State<'_, '_> {
         strings
             .into_iter()
             .map(|s| {
-                let content = s.start_byte() + 1..s.end_byte().saturating_sub(1).max(s.start_byte() + 1);
+                let content =
+                    s.start_byte() + 1..s.end_byte().saturating_sub(1).max(s.start_byte() + 1);
                 let (decoded, raw_at) = decode_json(&self.parsed.text()[content.clone()]);
                 Line {
                     node: s.byte_range(),
@@ -354,7 +389,8 @@ impl State<'_, '_> {
         replacement: &str,
     ) {
         let shape = (source.kind() == "array").then(|| ListShape::of(source));
-        let json_at = |i: usize, cell: usize| lines[i].content.start + lines[i].raw_at[cell - starts[i]];
+        let json_at =
+            |i: usize, cell: usize| lines[i].content.start + lines[i].raw_at[cell - starts[i]];
         let line_of = |cell: usize, end: bool| {
             (0..lines.len()).find(|&i| {
                 let (s, e) = (starts[i], starts[i] + lines[i].decoded.len());
@@ -366,13 +402,25 @@ impl State<'_, '_> {
             })
         };
         let first = line_of(range.start, false).or_else(|| lines.len().checked_sub(1));
-        let last = if range.is_empty() { first } else { line_of(range.end, true) };
-        let (Some(i), Some(j)) = (first, last) else { return };
-        let whole = |k: usize, from: usize, to: usize| from == starts[k] && to == starts[k] + lines[k].decoded.len();
+        let last = if range.is_empty() {
+            first
+        } else {
+            line_of(range.end, true)
+        };
+        let (Some(i), Some(j)) = (first, last) else {
+            return;
+        };
+        let whole = |k: usize, from: usize, to: usize| {
+            from == starts[k] && to == starts[k] + lines[k].decoded.len()
+        };
         for k in i..=j {
             let from = range.start.max(starts[k]);
             let to = range.end.min(starts[k] + lines[k].decoded.len());
-            let text = if k == i { encode_json(replacement) } else { String::new() };
+            let text = if k == i {
+                encode_json(replacement)
+            } else {
+                String::new()
+            };
             match &shape {
                 Some(shape) if text.is_empty() && whole(k, from, to) && !range.is_empty() => {
                     if let Some(index) = shape.index_of(&lines[k].node) {

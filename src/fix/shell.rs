@@ -13,6 +13,7 @@
 //! - `echo … >> ~/.aws/credentials` and here-documents written into `~/.aws/…` (the whole
 //!   statement); in other here-documents the `key = value` line;
 //! - a comment holding the key.
+//!
 //! A body left empty gets the no-op `:`; a command in a pipeline, or a key passed to any other
 //! command, is manual.
 
@@ -120,7 +121,11 @@ pub(crate) struct ShellPlan {
 
 /// Plans the removal of `keys` from a parsed shell text. `whole` is, for the shell of a
 /// Dockerfile `RUN`, the bytes that remove the instruction when its last command goes.
-pub(crate) fn plan(parsed: &Parsed<'_>, keys: &[Range<usize>], whole: Option<Range<usize>>) -> ShellPlan {
+pub(crate) fn plan(
+    parsed: &Parsed<'_>,
+    keys: &[Range<usize>],
+    whole: Option<Range<usize>>,
+) -> ShellPlan {
     let mut planner = Planner {
         parsed,
         removed: Vec::new(),
@@ -233,7 +238,11 @@ impl<'p, 's> Planner<'p, 's> {
 
     /// Plans the removal of the key at `key`.
     fn place(&self, spot: &mut Spot, key: &Range<usize>) -> Plan {
-        let Some(leaf) = self.parsed.root().descendant_for_byte_range(key.start, key.end) else {
+        let Some(leaf) = self
+            .parsed
+            .root()
+            .descendant_for_byte_range(key.start, key.end)
+        else {
             return Err("the key is not inside shell code rolecall can read".into());
         };
         if let Some(comment) = up_to(leaf, &["comment"]) {
@@ -270,14 +279,25 @@ impl<'p, 's> Planner<'p, 's> {
         let name = binding.name(self.parsed).to_string();
         let uses = defuse::uses(self.parsed, &binding);
         self.remove_assignment(spot, assignment)?;
-        let reads: Vec<Node<'p>> = uses.reads.iter().copied().filter(|r| !self.gone(spot, *r)).collect();
+        let reads: Vec<Node<'p>> = uses
+            .reads
+            .iter()
+            .copied()
+            .filter(|r| !self.gone(spot, *r))
+            .collect();
         self.vanish_reads(spot, &name, &reads, depth)?;
         let _ = uses.writes;
         Ok(())
     }
 
     /// Every read of `$name` must only pass the key on; then they go too.
-    pub fn vanish_reads(&self, spot: &mut Spot, name: &str, reads: &[Node<'p>], depth: usize) -> Plan {
+    pub fn vanish_reads(
+        &self,
+        spot: &mut Spot,
+        name: &str,
+        reads: &[Node<'p>],
+        depth: usize,
+    ) -> Plan {
         for &read in reads {
             let mut trial = spot.clone();
             if let Err(why) = self.vanish_read(&mut trial, read, depth + 1) {
@@ -300,11 +320,17 @@ impl<'p, 's> Planner<'p, 's> {
         if self.gone(spot, read) {
             return Ok(());
         }
-        let Some(expansion) = read.parent().filter(|p| matches!(p.kind(), "simple_expansion" | "expansion")) else {
+        let Some(expansion) = read
+            .parent()
+            .filter(|p| matches!(p.kind(), "simple_expansion" | "expansion"))
+        else {
             return Err("the variable is used in arithmetic or a test".into());
         };
         let mut word = expansion;
-        if let Some(s) = word.parent().filter(|p| p.kind() == "string" && p.named_child_count() == 1) {
+        if let Some(s) = word
+            .parent()
+            .filter(|p| p.kind() == "string" && p.named_child_count() == 1)
+        {
             word = s;
         }
         let Some(parent) = word.parent() else {
@@ -315,7 +341,10 @@ impl<'p, 's> Planner<'p, 's> {
             "command" => self.command_argument(spot, parent),
             "heredoc_body" => self.heredoc(spot, parent, read.start_byte()),
             "concatenation" | "string" => Err("the variable is part of a longer word".into()),
-            other => Err(format!("the variable is used in a {}", other.replace('_', " "))),
+            other => Err(format!(
+                "the variable is used in a {}",
+                other.replace('_', " ")
+            )),
         }
     }
 
@@ -330,7 +359,9 @@ impl<'p, 's> Planner<'p, 's> {
             .children_by_field_name("argument", &mut cursor)
             .map(|a| self.text(a).trim_matches(['"', '\'']).to_ascii_lowercase())
             .collect();
-        let setting = args.get(2).map(|s| s.rsplit('.').next().unwrap_or("").to_string());
+        let setting = args
+            .get(2)
+            .map(|s| s.rsplit('.').next().unwrap_or("").to_string());
         let configure = name == "aws"
             && args.first().map(String::as_str) == Some("configure")
             && args.get(1).map(String::as_str) == Some("set")
@@ -362,7 +393,8 @@ impl<'p, 's> Planner<'p, 's> {
         let end = lines::after_line(text, at);
         let line = &text[start..end];
         if line.contains('=') || line.contains(':') {
-            spot.edits.delete(start..end, "the here-document line holding the key");
+            spot.edits
+                .delete(start..end, "the here-document line holding the key");
             spot.removed.push(start..end);
             return Ok(());
         }
@@ -372,7 +404,10 @@ impl<'p, 's> Planner<'p, 's> {
     /// The statement that holds a command: its redirected statement or pipeline, if any.
     fn statement_of(&self, command: Node<'p>) -> Node<'p> {
         let mut at = command;
-        while let Some(p) = at.parent().filter(|p| matches!(p.kind(), "redirected_statement" | "pipeline")) {
+        while let Some(p) = at
+            .parent()
+            .filter(|p| matches!(p.kind(), "redirected_statement" | "pipeline"))
+        {
             at = p;
         }
         at
@@ -385,7 +420,8 @@ impl<'p, 's> Planner<'p, 's> {
                 .child_by_field_name("destination")
                 .is_some_and(|d| self.text(d).contains(".aws/")),
             "command" => {
-                n.child_by_field_name("name").is_some_and(|c| self.text(c) == "tee")
+                n.child_by_field_name("name")
+                    .is_some_and(|c| self.text(c) == "tee")
                     && self.text(n).contains(".aws/")
             }
             _ => false,
@@ -412,7 +448,8 @@ impl<'p, 's> Planner<'p, 's> {
                 let index = shape
                     .index_of(&assignment.byte_range())
                     .ok_or("an assignment rolecall cannot place")?;
-                spot.edits.remove_item(&shape, index, "the assignment that held the key");
+                spot.edits
+                    .remove_item(&shape, index, "the assignment that held the key");
                 spot.removed.push(assignment.byte_range());
                 Ok(())
             }
@@ -440,12 +477,17 @@ impl<'p, 's> Planner<'p, 's> {
         spot.removed.push(node.byte_range());
         if last && parent.kind() == "program" {
             if let Some(whole) = &self.whole {
-                spot.edits.delete(whole.clone(), "the instruction whose commands all went");
+                spot.edits
+                    .delete(whole.clone(), "the instruction whose commands all went");
                 return Ok(());
             }
         }
         if last && parent.kind() != "program" {
-            spot.edits.replace(node.byte_range(), ":", "the no-op that keeps the body valid");
+            spot.edits.replace(
+                node.byte_range(),
+                ":",
+                "the no-op that keeps the body valid",
+            );
             return Ok(());
         }
         if let Some(range) = nodes::statement_lines(self.parsed, node) {
@@ -457,16 +499,24 @@ impl<'p, 's> Planner<'p, 's> {
             let text = self.parsed.text();
             let mut end = sep.end_byte();
             end += text[end..].len() - text[end..].trim_start_matches([' ', '\t']).len();
-            spot.edits.delete(node.start_byte()..end, "the statement that held the key");
+            spot.edits
+                .delete(node.start_byte()..end, "the statement that held the key");
             return Ok(());
         }
         if let Some(prev) = node.prev_sibling().filter(|n| n.kind() == ";") {
             let text = self.parsed.text();
-            let start = text[..prev.start_byte()].trim_end_matches([' ', '\t']).len();
-            spot.edits.delete(start..node.end_byte(), "the statement that held the key");
+            let start = text[..prev.start_byte()]
+                .trim_end_matches([' ', '\t'])
+                .len();
+            spot.edits
+                .delete(start..node.end_byte(), "the statement that held the key");
             return Ok(());
         }
-        spot.edits.replace(node.byte_range(), ":", "the no-op in place of the statement");
+        spot.edits.replace(
+            node.byte_range(),
+            ":",
+            "the no-op in place of the statement",
+        );
         Ok(())
     }
 
@@ -474,7 +524,10 @@ impl<'p, 's> Planner<'p, 's> {
     fn remove_from_list(&self, spot: &mut Spot, node: Node<'p>, list: Node<'p>) -> Plan {
         let parts: Vec<Node<'p>> = {
             let mut cursor = list.walk();
-            let v = list.named_children(&mut cursor).filter(|c| !c.kind().contains("comment")).collect();
+            let v = list
+                .named_children(&mut cursor)
+                .filter(|c| !c.kind().contains("comment"))
+                .collect();
             v
         };
         let [first, second] = parts.as_slice() else {
@@ -491,11 +544,18 @@ impl<'p, 's> Planner<'p, 's> {
             .unwrap_or("&&");
         spot.removed.push(node.byte_range());
         if op == "||" && node == *first {
-            spot.edits.replace(node.byte_range(), ":", "the no-op before `||`");
+            spot.edits
+                .replace(node.byte_range(), ":", "the no-op before `||`");
         } else if node == *first {
-            spot.edits.delete(first.start_byte()..second.start_byte(), "the command and its `&&`");
+            spot.edits.delete(
+                first.start_byte()..second.start_byte(),
+                "the command and its `&&`",
+            );
         } else {
-            spot.edits.delete(first.end_byte()..second.end_byte(), "the command and its `&&`");
+            spot.edits.delete(
+                first.end_byte()..second.end_byte(),
+                "the command and its `&&`",
+            );
         }
         Ok(())
     }
@@ -513,7 +573,10 @@ fn body_statements(parent: Node<'_>) -> Vec<Node<'_>> {
         let field = cursor.field_name();
         let skip = !n.is_named()
             || n.kind().contains("comment")
-            || matches!(field, Some("condition" | "value" | "variable" | "name" | "body"))
+            || matches!(
+                field,
+                Some("condition" | "value" | "variable" | "name" | "body")
+            )
             || matches!(n.kind(), "elif_clause" | "else_clause" | "heredoc_body");
         if !skip {
             out.push(n);
@@ -524,7 +587,14 @@ fn body_statements(parent: Node<'_>) -> Vec<Node<'_>> {
     }
     if !matches!(
         parent.kind(),
-        "program" | "compound_statement" | "do_group" | "if_statement" | "elif_clause" | "else_clause" | "case_item" | "subshell"
+        "program"
+            | "compound_statement"
+            | "do_group"
+            | "if_statement"
+            | "elif_clause"
+            | "else_clause"
+            | "case_item"
+            | "subshell"
     ) {
         out.clear();
     }
@@ -549,8 +619,15 @@ fn word_of(leaf: Node<'_>) -> Node<'_> {
     while let Some(p) = at.parent() {
         let part_of_word = matches!(
             p.kind(),
-            "string" | "raw_string" | "ansi_c_string" | "concatenation" | "string_content" | "word"
-                | "simple_expansion" | "expansion" | "number"
+            "string"
+                | "raw_string"
+                | "ansi_c_string"
+                | "concatenation"
+                | "string_content"
+                | "word"
+                | "simple_expansion"
+                | "expansion"
+                | "number"
         );
         if !part_of_word {
             break;
@@ -592,13 +669,19 @@ mod tests {
             "setup.sh",
             "#!/bin/sh\nKEY={AKIA}\nSECRET_KEY='{SECRET}'\naws configure set aws_access_key_id \"$KEY\"\naws configure set aws_secret_access_key \"$SECRET_KEY\" --profile ci\ncat > /etc/app.conf <<EOF\nregion = us-east-1\naws_secret = {SECRET}\nEOF\n",
         );
-        assert_eq!(out, "#!/bin/sh\ncat > /etc/app.conf <<EOF\nregion = us-east-1\nEOF\n");
+        assert_eq!(
+            out,
+            "#!/bin/sh\ncat > /etc/app.conf <<EOF\nregion = us-east-1\nEOF\n"
+        );
     }
 
     #[test]
     fn dotenv_lines_go() {
         let out = rewritten(".env", "DATABASE_URL=postgres://db/app\nAWS_ACCESS_KEY_ID={AKIA}\nAWS_SECRET_ACCESS_KEY={SECRET}\n# {AKIA}\nAWS_REGION=eu-central-1\n");
-        assert_eq!(out, "DATABASE_URL=postgres://db/app\nAWS_REGION=eu-central-1\n");
+        assert_eq!(
+            out,
+            "DATABASE_URL=postgres://db/app\nAWS_REGION=eu-central-1\n"
+        );
     }
 
     #[test]
@@ -607,7 +690,13 @@ mod tests {
         let new = fix.new.expect("the secret still goes");
         assert!(new.starts_with("A="), "{new}");
         assert!(!new.contains("\nS="), "{new}");
-        assert!(fix.manual.iter().any(|m| m.line == 1 && m.reason.contains("`A` holds the key and is also used on line 3")), "{:?}", fix.manual);
+        assert!(
+            fix.manual.iter().any(|m| m.line == 1
+                && m.reason
+                    .contains("`A` holds the key and is also used on line 3")),
+            "{:?}",
+            fix.manual
+        );
     }
 
     #[test]
@@ -616,7 +705,10 @@ mod tests {
             "ci.sh",
             "if [ -z \"$CI\" ]; then\n  export AWS_ACCESS_KEY_ID={AKIA}\nfi\nfor f in a b; do\n  aws configure set aws_secret_access_key {SECRET}\ndone\nif x; then export AWS_SESSION_TOKEN={TOKEN}; fi\n",
         );
-        assert_eq!(out, "if [ -z \"$CI\" ]; then\n  :\nfi\nfor f in a b; do\n  :\ndone\nif x; then :; fi\n");
+        assert_eq!(
+            out,
+            "if [ -z \"$CI\" ]; then\n  :\nfi\nfor f in a b; do\n  :\ndone\nif x; then :; fi\n"
+        );
     }
 
     proptest! {

@@ -518,8 +518,16 @@ fn issue11_python_calls_come_from_the_syntax_tree() {
         s3.copy_object(CopySource={\"Bucket\": \"acme-src\", \"Key\": \"a\"}, Bucket=\"acme-dst\", Key=\"b\")\n";
     let g = infer("jobs/export.py", text);
     assert!(has(&g, "s3:GetObject", "arn:aws:s3:::acme-logs/*"), "{g:?}");
-    assert!(has(&g, "s3:PutObject", "arn:aws:s3:::REPLACE_ME_BUCKET/*"), "{g:?}");
-    assert!(!g.iter().any(|(a, r)| a == "s3:DeleteObject" || r.contains("doc-bucket") || r.contains("old-bucket")), "{g:?}");
+    assert!(
+        has(&g, "s3:PutObject", "arn:aws:s3:::REPLACE_ME_BUCKET/*"),
+        "{g:?}"
+    );
+    assert!(
+        !g.iter().any(|(a, r)| a == "s3:DeleteObject"
+            || r.contains("doc-bucket")
+            || r.contains("old-bucket")),
+        "{g:?}"
+    );
     assert!(has(&g, "s3:PutObject", "arn:aws:s3:::acme-dst/*"), "{g:?}");
     let lines: Vec<u32> = Inferrer::builtin()
         .infer("jobs/export.py", text)

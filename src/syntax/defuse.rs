@@ -20,6 +20,7 @@
 //!   `${NAME…}` and arithmetic `NAME` in the file is a use; `for NAME`, `read NAME` and other
 //!   assignments are writes. Uses by child processes (exported variables) are invisible here.
 //! - **HCL**: Terraform `variable "name" { default = … }`; uses are `var.name`.
+//!
 //! Other languages: not yet ([`binding_of`] returns `None`); a port adds its language here.
 
 use super::{Language, Parsed};
@@ -107,7 +108,10 @@ pub fn classify<'t>(reads: &[Node<'t>], mut passes_on: impl FnMut(Node<'t>) -> b
 /// The binding whose value is `value` (wrapping parentheses allowed), if `value` is bound.
 pub fn binding_of<'t>(parsed: &'t Parsed<'_>, value: Node<'t>) -> Option<Binding<'t>> {
     let mut value = value;
-    while let Some(p) = value.parent().filter(|p| p.kind() == "parenthesized_expression") {
+    while let Some(p) = value
+        .parent()
+        .filter(|p| p.kind() == "parenthesized_expression")
+    {
         value = p;
     }
     match parsed.language() {
@@ -142,7 +146,10 @@ pub fn uses<'t>(parsed: &'t Parsed<'_>, binding: &Binding<'t>) -> Uses<'t> {
             if binding.target.kind() == "identifier" {
                 if let Some(body) = binding.statement.parent().filter(|b| b.kind() == "block") {
                     for n in super::parse::descendants(body) {
-                        if n.kind() == "identifier" && parsed.text_of(n) == name && n != binding.target {
+                        if n.kind() == "identifier"
+                            && parsed.text_of(n) == name
+                            && n != binding.target
+                        {
                             python_identifier(n, &mut out);
                         }
                     }
@@ -155,7 +162,9 @@ pub fn uses<'t>(parsed: &'t Parsed<'_>, binding: &Binding<'t>) -> Uses<'t> {
                     .child_by_field_name("subscript")
                     .and_then(|k| super::strings::string_literal(parsed, k))
                     .and_then(|s| s.value);
-                if key.as_deref() != Some(name) || n.byte_range().contains(&binding.target.start_byte()) {
+                if key.as_deref() != Some(name)
+                    || n.byte_range().contains(&binding.target.start_byte())
+                {
                     continue;
                 }
                 if is_assignment_left(n) {
@@ -244,7 +253,9 @@ fn python_binding<'t>(parsed: &'t Parsed<'_>, value: Node<'t>) -> Option<Binding
     let (kind, target, statement, scope) = match parent.kind() {
         "assignment" if is_field("right") => {
             let left = parent.child_by_field_name("left")?;
-            let statement = parent.parent().filter(|s| s.kind() == "expression_statement")?;
+            let statement = parent
+                .parent()
+                .filter(|s| s.kind() == "expression_statement")?;
             let in_class = python_scope(statement).kind() == "class_definition";
             match left.kind() {
                 "identifier" if in_class => (BindingKind::Field, left, statement, parsed.root()),
@@ -252,7 +263,9 @@ fn python_binding<'t>(parsed: &'t Parsed<'_>, value: Node<'t>) -> Option<Binding
                     let name = parsed.text_of(left);
                     let scope = python_scope(statement);
                     let constant = scope.kind() == "module"
-                        && name.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+                        && name
+                            .bytes()
+                            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
                     let kind = if constant {
                         BindingKind::Constant
                     } else {
@@ -301,12 +314,22 @@ fn python_binding<'t>(parsed: &'t Parsed<'_>, value: Node<'t>) -> Option<Binding
 
 /// The function, class or module whose names a statement binds.
 fn python_scope(node: Node<'_>) -> Node<'_> {
-    super::parse::ancestor(node, &["function_definition", "class_definition", "module", "lambda"])
-        .unwrap_or(node)
+    super::parse::ancestor(
+        node,
+        &[
+            "function_definition",
+            "class_definition",
+            "module",
+            "lambda",
+        ],
+    )
+    .unwrap_or(node)
 }
 
 fn bash_binding(value: Node<'_>) -> Option<Binding<'_>> {
-    let assignment = value.parent().filter(|p| p.kind() == "variable_assignment")?;
+    let assignment = value
+        .parent()
+        .filter(|p| p.kind() == "variable_assignment")?;
     if assignment.child_by_field_name("value") != Some(value) {
         return None;
     }
@@ -339,7 +362,10 @@ fn bash_command_writes(parsed: &Parsed<'_>, command: Node<'_>, name: &str) -> bo
     let Some(program) = command.child_by_field_name("name") else {
         return false;
     };
-    if !matches!(parsed.text_of(program), "read" | "unset" | "mapfile" | "readarray" | "getopts") {
+    if !matches!(
+        parsed.text_of(program),
+        "read" | "unset" | "mapfile" | "readarray" | "getopts"
+    ) {
         return false;
     }
     let mut cursor = command.walk();
@@ -388,7 +414,9 @@ fn hcl_var_ref<'s>(parsed: &Parsed<'s>, expression: Node<'_>) -> Option<&'s str>
     if first.kind() != "variable_expr" || parsed.text_of(first) != "var" {
         return None;
     }
-    let attr = expression.named_child(1).filter(|n| n.kind() == "get_attr")?;
+    let attr = expression
+        .named_child(1)
+        .filter(|n| n.kind() == "get_attr")?;
     Some(parsed.text_of(attr.named_child(0)?))
 }
 
@@ -398,7 +426,10 @@ mod tests {
     use crate::syntax::{parse, strings};
 
     fn lines(parsed: &Parsed<'_>, nodes: &[Node<'_>]) -> Vec<u32> {
-        nodes.iter().map(|n| parsed.line_of(n.start_byte())).collect()
+        nodes
+            .iter()
+            .map(|n| parsed.line_of(n.start_byte()))
+            .collect()
     }
 
     fn binding_at<'t>(parsed: &'t Parsed<'_>, needle: &str) -> Binding<'t> {

@@ -228,6 +228,9 @@ pub struct Applied {
     pub edits: Vec<(Range<usize>, String)>,
 }
 
+/// Item index → (the spots that remove it, why).
+type ItemRemovals = BTreeMap<usize, (Vec<usize>, String)>;
+
 /// A resolved edit and the spots that asked for it.
 #[derive(Debug, Clone)]
 struct Resolved {
@@ -381,8 +384,7 @@ impl EditSet {
     fn resolve(&self, live: &[usize]) -> Vec<Resolved> {
         let mut plain: Vec<Resolved> = Vec::new();
         // list inner range → (shape, item index → (spots, why))
-        let mut lists: BTreeMap<(usize, usize), (ListShape, BTreeMap<usize, (Vec<usize>, String)>)> =
-            BTreeMap::new();
+        let mut lists: BTreeMap<(usize, usize), (ListShape, ItemRemovals)> = BTreeMap::new();
         for &s in live {
             for p in &self.spots[s].planned {
                 match p {
@@ -396,7 +398,10 @@ impl EditSet {
                         let entry = lists
                             .entry((list.inner.start, list.inner.end))
                             .or_insert_with(|| (list.clone(), BTreeMap::new()));
-                        let item = entry.1.entry(*index).or_insert_with(|| (Vec::new(), why.clone()));
+                        let item = entry
+                            .1
+                            .entry(*index)
+                            .or_insert_with(|| (Vec::new(), why.clone()));
                         item.0.push(s);
                     }
                 }
@@ -405,7 +410,7 @@ impl EditSet {
         for (shape, removed) in lists.values() {
             plain.extend(item_removals(&self.text, shape, removed));
         }
-        plain.sort_by(|a, b| (a.range.start, a.range.end).cmp(&(b.range.start, b.range.end)));
+        plain.sort_by_key(|r| (r.range.start, r.range.end));
         let mut merged: Vec<Resolved> = Vec::new();
         for r in plain {
             if let Some(same) = merged
@@ -440,7 +445,7 @@ impl EditSet {
             }
             out.push(r);
         }
-        out.sort_by(|a, b| (a.range.start, a.range.end).cmp(&(b.range.start, b.range.end)));
+        out.sort_by_key(|r| (r.range.start, r.range.end));
         out
     }
 
@@ -476,11 +481,7 @@ fn overlaps(a: &Resolved, b: &Resolved) -> bool {
 /// left dangling or doubled: a run followed by a kept item goes up to that item; a run at the end
 /// goes from the previous kept item (taking the comma before it when the last item had none); a
 /// run that has its lines to itself goes with its lines; every item gone empties the brackets.
-fn item_removals(
-    text: &str,
-    list: &ListShape,
-    removed: &BTreeMap<usize, (Vec<usize>, String)>,
-) -> Vec<Resolved> {
+fn item_removals(text: &str, list: &ListShape, removed: &ItemRemovals) -> Vec<Resolved> {
     let n = list.items.len();
     let gone = |i: usize| removed.contains_key(&i);
     let spots_of = |from: usize, to: usize| -> (Vec<usize>, String) {
@@ -755,7 +756,12 @@ mod tests {
         //          0123456789012345678901
         let text = "f(a, k=1, s=2, r=3)\n";
         let list = shape(
-            &[(2, 3, Some(3)), (5, 8, Some(8)), (10, 13, Some(13)), (15, 18, None)],
+            &[
+                (2, 3, Some(3)),
+                (5, 8, Some(8)),
+                (10, 13, Some(13)),
+                (15, 18, None),
+            ],
             2..18,
         );
         let mut set = EditSet::new(text);
@@ -780,11 +786,20 @@ mod tests {
         let list = ListShape {
             inner: 2..35,
             items: vec![
-                ListItem { range: 7..8, comma: Some(8..9) },
-                ListItem { range: 14..17, comma: Some(17..18) },
-                ListItem { range: 31..34, comma: None },
+                ListItem {
+                    range: 7..8,
+                    comma: Some(8..9),
+                },
+                ListItem {
+                    range: 14..17,
+                    comma: Some(17..18),
+                },
+                ListItem {
+                    range: 31..34,
+                    comma: None,
+                },
             ],
-            comments: vec![20..26],
+            comments: std::iter::once(20..26).collect(),
             line_items: true,
         };
         let mut set = EditSet::new(text);

@@ -239,16 +239,17 @@ impl Folder<'_, '_> {
         let mut value = String::new();
         let mut fragments = Vec::new();
         let mut at = lit.content.start;
-        let piece = |from: usize, to: usize, value: &mut String, fragments: &mut Vec<Range<usize>>| {
-            if from < to {
-                let mut raw = strings::decode(rules, &text[from..to]);
-                if formatted {
-                    raw = raw.replace("{{", "{").replace("}}", "}");
+        let piece =
+            |from: usize, to: usize, value: &mut String, fragments: &mut Vec<Range<usize>>| {
+                if from < to {
+                    let mut raw = strings::decode(rules, &text[from..to]);
+                    if formatted {
+                        raw = raw.replace("{{", "{").replace("}}", "}");
+                    }
+                    value.push_str(&raw);
+                    fragments.push(from..to);
                 }
-                value.push_str(&raw);
-                fragments.push(from..to);
-            }
-        };
+            };
         for child in named(node) {
             if !strings::INTERPOLATIONS.contains(&child.kind()) {
                 continue;
@@ -275,7 +276,8 @@ impl Folder<'_, '_> {
     /// The expression inside an interpolation (`{x}`, `${x}`), when it has nothing else (no
     /// format spec, no conversion).
     fn interpolated_expression<'t>(&self, node: Node<'t>) -> Option<Node<'t>> {
-        let delimiter = |k: &str| k.contains("brace") || k.ends_with("_start") || k.ends_with("_end");
+        let delimiter =
+            |k: &str| k.contains("brace") || k.ends_with("_start") || k.ends_with("_end");
         let children: Vec<Node<'t>> = named(node)
             .into_iter()
             .filter(|c| !delimiter(c.kind()))
@@ -373,7 +375,9 @@ impl Folder<'_, '_> {
             // "sep".join([..]) / "sep".join((..))
             (Language::Python, "call") => {
                 let function = field(node, "function")?;
-                if function.kind() != "attribute" || self.text(field(function, "attribute")?) != "join" {
+                if function.kind() != "attribute"
+                    || self.text(field(function, "attribute")?) != "join"
+                {
                     return None;
                 }
                 let sep = self.fold(field(function, "object")?, depth + 1)?;
@@ -387,7 +391,9 @@ impl Folder<'_, '_> {
             // [..].join("sep") (default ",")
             (Language::JavaScript | Language::TypeScript | Language::Tsx, "call_expression") => {
                 let function = field(node, "function")?;
-                if function.kind() != "member_expression" || self.text(field(function, "property")?) != "join" {
+                if function.kind() != "member_expression"
+                    || self.text(field(function, "property")?) != "join"
+                {
                     return None;
                 }
                 let array = field(function, "object")?;
@@ -396,7 +402,11 @@ impl Folder<'_, '_> {
                 }
                 let args = named(field(node, "arguments")?);
                 let sep = match args.as_slice() {
-                    [] => Folded { value: ",".into(), range: 0..0, fragments: Vec::new() },
+                    [] => Folded {
+                        value: ",".into(),
+                        range: 0..0,
+                        fragments: Vec::new(),
+                    },
                     [s] => self.fold(*s, depth + 1)?,
                     _ => return None,
                 };
@@ -408,7 +418,11 @@ impl Folder<'_, '_> {
                 if receiver.kind() != "array" || self.text(field(node, "method")?) != "join" {
                     return None;
                 }
-                let sep = match field(node, "arguments").map(named).unwrap_or_default().as_slice() {
+                let sep = match field(node, "arguments")
+                    .map(named)
+                    .unwrap_or_default()
+                    .as_slice()
+                {
                     [] => None,
                     [s] => Some(self.fold(*s, depth + 1)?),
                     _ => return None,
@@ -425,7 +439,9 @@ impl Folder<'_, '_> {
                     .into_iter()
                     .map(|a| named(a).into_iter().next().unwrap_or(a))
                     .collect();
-                let [sep, array] = args.as_slice() else { return None };
+                let [sep, array] = args.as_slice() else {
+                    return None;
+                };
                 if array.kind() != "array_creation_expression" {
                     return None;
                 }
@@ -442,7 +458,9 @@ impl Folder<'_, '_> {
                     return None;
                 }
                 let args = named(field(node, "arguments")?);
-                let [list, sep] = args.as_slice() else { return None };
+                let [list, sep] = args.as_slice() else {
+                    return None;
+                };
                 let body = field(*list, "body")?;
                 let items: Vec<Node<'_>> = named(body)
                     .into_iter()
@@ -484,7 +502,9 @@ impl Folder<'_, '_> {
             // @("a","b") -join "sep"
             (Language::PowerShell, "comparison_expression") => {
                 let children = named(node);
-                let [left, op, right] = children.as_slice() else { return None };
+                let [left, op, right] = children.as_slice() else {
+                    return None;
+                };
                 if !self.text(*op).eq_ignore_ascii_case("-join") {
                     return None;
                 }
@@ -495,12 +515,16 @@ impl Folder<'_, '_> {
             // join("sep", [..])
             (Language::Hcl, "function_call") => {
                 let children = named(node);
-                let [name, args] = children.as_slice() else { return None };
+                let [name, args] = children.as_slice() else {
+                    return None;
+                };
                 if self.text(*name) != "join" {
                     return None;
                 }
                 let args = named(*args);
-                let [sep, list] = args.as_slice() else { return None };
+                let [sep, list] = args.as_slice() else {
+                    return None;
+                };
                 let tuple = super::parse::descendants(*list).find(|n| n.kind() == "tuple")?;
                 let sep = self.fold(*sep, depth + 1)?;
                 let items: Vec<Node<'_>> = named(tuple)
@@ -515,9 +539,8 @@ impl Folder<'_, '_> {
 
     /// The items of a PowerShell array: `@("a", "b")` or `"a", "b"`.
     fn powershell_items<'t>(&self, node: Node<'t>) -> Option<Vec<Node<'t>>> {
-        let list = super::parse::descendants(node).find(|n| {
-            n.kind() == "array_literal_expression" && named(*n).len() > 1
-        })?;
+        let list = super::parse::descendants(node)
+            .find(|n| n.kind() == "array_literal_expression" && named(*n).len() > 1)?;
         Some(named(list))
     }
 }
@@ -568,7 +591,10 @@ mod tests {
     fn javascript_and_typescript() {
         let text = "const a = \"AK\" + 'IA' + `x${\"y\"}z`;\nconst b = [\"p\", \"q\"].join(\"\");\nconst c = `t${v}`;\n";
         assert_eq!(folded(Language::JavaScript, text), ["AKIAxyz", "pq"]);
-        assert_eq!(folded(Language::TypeScript, "const a: string = \"x\" + \"y\";\n"), ["xy"]);
+        assert_eq!(
+            folded(Language::TypeScript, "const a: string = \"x\" + \"y\";\n"),
+            ["xy"]
+        );
     }
 
     #[test]
@@ -578,29 +604,47 @@ mod tests {
             ["AKIA", "ab"]
         );
         assert_eq!(
-            folded(Language::CSharp, "var k = \"AK\" + @\"IA\"; var c = string.Concat(\"a\", \"b\");"),
+            folded(
+                Language::CSharp,
+                "var k = \"AK\" + @\"IA\"; var c = string.Concat(\"a\", \"b\");"
+            ),
             ["AKIA", "ab"]
         );
         assert_eq!(
             folded(Language::Go, "package p\nvar k = \"AK\" + `IA`\nvar j = strings.Join([]string{\"a\", \"b\"}, \"\")\n"),
             ["AKIA", "ab"]
         );
-        assert_eq!(folded(Language::Kotlin, "val k = \"AK\" + \"IA\"\n"), ["AKIA"]);
-        assert_eq!(folded(Language::Scala, "val k = \"AK\" + \"IA\"\n"), ["AKIA"]);
+        assert_eq!(
+            folded(Language::Kotlin, "val k = \"AK\" + \"IA\"\n"),
+            ["AKIA"]
+        );
+        assert_eq!(
+            folded(Language::Scala, "val k = \"AK\" + \"IA\"\n"),
+            ["AKIA"]
+        );
     }
 
     #[test]
     fn ruby_php_powershell() {
         assert_eq!(
-            folded(Language::Ruby, "k = \"AK\" 'IA' + \"x\"\nj = [\"a\", \"b\"].join\n"),
+            folded(
+                Language::Ruby,
+                "k = \"AK\" 'IA' + \"x\"\nj = [\"a\", \"b\"].join\n"
+            ),
             ["AKIAx", "ab"]
         );
         assert_eq!(
-            folded(Language::Php, "<?php $k = 'AK' . \"IA\"; $j = implode('', ['a', 'b']);"),
+            folded(
+                Language::Php,
+                "<?php $k = 'AK' . \"IA\"; $j = implode('', ['a', 'b']);"
+            ),
             ["AKIA", "ab"]
         );
         assert_eq!(
-            folded(Language::PowerShell, "$k = \"AK\" + 'IA'\n$j = @(\"a\", \"b\") -join \"\"\n"),
+            folded(
+                Language::PowerShell,
+                "$k = \"AK\" + 'IA'\n$j = @(\"a\", \"b\") -join \"\"\n"
+            ),
             ["AKIA", "ab"]
         );
     }
@@ -615,7 +659,10 @@ mod tests {
     #[test]
     fn hcl_templates_and_join() {
         assert_eq!(
-            folded(Language::Hcl, "a = \"AK${\"IA\"}\"\nb = join(\"\", [\"x\", \"y\"])\n"),
+            folded(
+                Language::Hcl,
+                "a = \"AK${\"IA\"}\"\nb = join(\"\", [\"x\", \"y\"])\n"
+            ),
             ["AKIA", "xy"]
         );
     }

@@ -45,9 +45,7 @@ pub fn check(lang: Language, before: &str, after: &str) -> Result<(), GuardError
     if a <= b {
         return Ok(());
     }
-    let line = new
-        .first_error()
-        .map_or(1, |n| new.line_of(n.start_byte()));
+    let line = new.first_error().map_or(1, |n| new.line_of(n.start_byte()));
     Err(GuardError {
         before: b,
         after: a,
@@ -63,10 +61,7 @@ const MAX_BISECT_SPOTS: usize = 24;
 /// Applies `edits` and runs `check` on the result. When the whole set fails, keeps the spots that
 /// pass together (trying them in text order, one at a time) and drops the others with the guard's
 /// reason, so one spot that breaks the syntax does not cost the file its other fixes.
-pub fn settle(
-    edits: &mut EditSet,
-    check: &dyn Fn(&str) -> Result<(), String>,
-) -> Applied {
+pub fn settle(edits: &mut EditSet, check: &dyn Fn(&str) -> Result<(), String>) -> Applied {
     let applied = edits.apply();
     let Err(first) = check(&applied.text) else {
         return applied;

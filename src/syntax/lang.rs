@@ -200,9 +200,17 @@ mod tests {
             ("svc/.env.production", "", Some(Language::Bash)),
             ("main.tf", "", Some(Language::Hcl)),
             ("web/App.tsx", "", Some(Language::Tsx)),
-            ("bin/tool", "#!/usr/bin/env python3\n", Some(Language::Python)),
+            (
+                "bin/tool",
+                "#!/usr/bin/env python3\n",
+                Some(Language::Python),
+            ),
             ("bin/run", "#!/bin/bash -e\n", Some(Language::Bash)),
-            ("bin/x", "#!/usr/bin/env -S node --harmony\n", Some(Language::JavaScript)),
+            (
+                "bin/x",
+                "#!/usr/bin/env -S node --harmony\n",
+                Some(Language::JavaScript),
+            ),
             ("README", "hello", None),
             ("notes.txt", "#!/bin/bash\n", None),
         ];
@@ -215,7 +223,9 @@ mod tests {
     fn every_grammar_loads_and_parses_its_empty_file() {
         for lang in Language::ALL {
             let mut parser = tree_sitter::Parser::new();
-            parser.set_language(&lang.grammar()).expect(lang.name());
+            parser
+                .set_language(&lang.grammar())
+                .unwrap_or_else(|e| panic!("{}: {e}", lang.name()));
             assert!(parser.parse("", None).is_some(), "{}", lang.name());
         }
     }

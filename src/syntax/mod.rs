@@ -2,11 +2,11 @@
 //!
 //! Sits just above `model`: it knows nothing of detection, git, scanning or fixing.
 
-mod lang;
 pub mod defuse;
 pub mod edit;
 pub mod fold;
 pub mod guard;
+mod lang;
 pub mod nodes;
 pub mod parse;
 pub mod strings;
@@ -22,13 +22,20 @@ pub fn outline(parsed: &Parsed<'_>, node: tree_sitter::Node<'_>) -> String {
     let mut depth = 0usize;
     loop {
         let n = cursor.node();
-        let field = cursor.field_name().map(|f| format!("{f}: ")).unwrap_or_default();
+        let field = cursor
+            .field_name()
+            .map(|f| format!("{f}: "))
+            .unwrap_or_default();
         let leaf = if n.child_count() == 0 {
             format!(" {:?}", parsed.text_of(n))
         } else {
             String::new()
         };
-        let kind = if n.is_named() { n.kind().to_string() } else { format!("'{}'", n.kind()) };
+        let kind = if n.is_named() {
+            n.kind().to_string()
+        } else {
+            format!("'{}'", n.kind())
+        };
         out.push_str(&format!("{}{field}{kind}{leaf}\n", "  ".repeat(depth)));
         if cursor.goto_first_child() {
             depth += 1;
@@ -58,7 +65,10 @@ mod tests {
         let lang = std::env::var("DUMP_LANG").unwrap_or_default();
         let file = std::env::var("DUMP_FILE").unwrap_or_default();
         let text = std::fs::read_to_string(file).unwrap();
-        let lang = super::Language::ALL.into_iter().find(|l| l.name() == lang).unwrap();
+        let lang = super::Language::ALL
+            .into_iter()
+            .find(|l| l.name() == lang)
+            .unwrap();
         let parsed = super::parse(lang, &text).unwrap();
         println!("{}", super::outline(&parsed, parsed.root()));
     }

@@ -98,8 +98,7 @@ pub fn arguments<'t>(lang: Language, args: Node<'t>) -> Vec<Arg<'t>> {
                 position: None,
                 spread: false,
             },
-            (Language::Python, "dictionary_splat" | "list_splat")
-            | (_, "spread_element") => Arg {
+            (Language::Python, "dictionary_splat" | "list_splat") | (_, "spread_element") => Arg {
                 node,
                 keyword: None,
                 value: node.named_child(0).unwrap_or(node),
@@ -196,7 +195,10 @@ pub fn statement_lines(parsed: &Parsed<'_>, node: Node<'_>) -> Option<Range<usiz
     }
     let mut end = range.end;
     // A `;` terminator right after the statement goes with it.
-    if let Some(next) = node.next_sibling().filter(|n| n.kind() == ";" && n.start_byte() == end) {
+    if let Some(next) = node
+        .next_sibling()
+        .filter(|n| n.kind() == ";" && n.start_byte() == end)
+    {
         end = next.end_byte();
     }
     let comments = trailing_comment(parsed, node);
@@ -221,7 +223,9 @@ fn trailing_comment(parsed: &Parsed<'_>, node: Node<'_>) -> Vec<Range<usize>> {
     let end = node.end_byte();
     let line_end = lines::line_end(parsed.text(), end);
     super::parse::descendants(parsed.root())
-        .filter(|n| n.kind().contains("comment") && n.start_byte() >= end && n.start_byte() < line_end)
+        .filter(|n| {
+            n.kind().contains("comment") && n.start_byte() >= end && n.start_byte() < line_end
+        })
         .map(|n| n.byte_range())
         .take(1)
         .collect()
@@ -231,7 +235,11 @@ fn trailing_comment(parsed: &Parsed<'_>, node: Node<'_>) -> Vec<Range<usize>> {
 /// its line goes with its line; a comment after code goes from the end of the code; in a comment
 /// of several lines only the line holding the key goes (not when it is the first or last line,
 /// which hold the delimiters).
-pub fn comment_removal(parsed: &Parsed<'_>, comment: Node<'_>, at: usize) -> Result<Range<usize>, String> {
+pub fn comment_removal(
+    parsed: &Parsed<'_>,
+    comment: Node<'_>,
+    at: usize,
+) -> Result<Range<usize>, String> {
     let text = parsed.text();
     let span = comment.byte_range();
     let body = &text[span.clone()];
@@ -260,7 +268,11 @@ pub fn comment_removal(parsed: &Parsed<'_>, comment: Node<'_>, at: usize) -> Res
 
 /// The line of text (from its start to after its newline) inside a multi-line string literal
 /// that holds byte `at`, when that line is neither the literal's first nor its last.
-pub fn string_line_removal(parsed: &Parsed<'_>, literal: Node<'_>, at: usize) -> Result<Range<usize>, String> {
+pub fn string_line_removal(
+    parsed: &Parsed<'_>,
+    literal: Node<'_>,
+    at: usize,
+) -> Result<Range<usize>, String> {
     let text = parsed.text();
     let span = literal.byte_range();
     let first = lines::line_start(text, span.start);

@@ -48,7 +48,10 @@ impl std::fmt::Display for ParseError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ParseError::TooLarge { bytes, max } => {
-                write!(f, "the file is too large to parse ({bytes} bytes, limit {max})")
+                write!(
+                    f,
+                    "the file is too large to parse ({bytes} bytes, limit {max})"
+                )
             }
             ParseError::TimedOut(d) => {
                 write!(f, "parsing the file took longer than {} ms", d.as_millis())
@@ -157,7 +160,11 @@ fn included_ranges(text: &str, ranges: &[Range<usize>]) -> Vec<tree_sitter::Rang
 fn point_at(text: &str, at: usize) -> Point {
     let before = &text.as_bytes()[..at];
     let row = memchr::memchr_iter(b'\n', before).count();
-    let column = at - before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let column = at
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
     Point { row, column }
 }
 
@@ -295,7 +302,7 @@ mod tests {
         assert_eq!(bad.line_of(bad.first_error().unwrap().start_byte()), 1);
         let n = ok.covering(6..7).unwrap();
         assert_eq!(ok.text_of(n), "1");
-        assert_eq!(descendants(ok.root()).count() > 5, true);
+        assert!(descendants(ok.root()).count() > 5);
         assert_eq!(ancestor(n, &["call"]).map(|c| c.kind()), Some("call"));
     }
 
@@ -323,7 +330,14 @@ mod tests {
     #[test]
     fn embedded_ranges_keep_whole_text_offsets() {
         let text = "RUN echo hi && aws s3 ls\n";
-        let parsed = parse_ranges(Language::Bash, text, &[4..24], &Limits::default()).unwrap();
+        let run = 4..24;
+        let parsed = parse_ranges(
+            Language::Bash,
+            text,
+            std::slice::from_ref(&run),
+            &Limits::default(),
+        )
+        .unwrap();
         let n = parsed.covering(15..18).unwrap();
         assert_eq!(parsed.text_of(n), "aws");
         assert_eq!(parsed.errors(), 0);

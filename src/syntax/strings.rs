@@ -176,7 +176,8 @@ pub(crate) fn delimiters(lang: Language, kind: &str, text: &str) -> Option<(usiz
             (prefix + q, q, rules)
         }
         Language::Ruby | Language::Php => {
-            let single = text.starts_with('\'') || text.starts_with("%q") || text.starts_with("<<<'");
+            let single =
+                text.starts_with('\'') || text.starts_with("%q") || text.starts_with("<<<'");
             let (o, c) = if text.starts_with('%') {
                 (3, 1)
             } else {
@@ -386,19 +387,28 @@ fn backslash(raw: &str, keep_unknown: bool) -> String {
             out.push(s);
             continue;
         }
-        let hex = |chars: &mut std::iter::Peekable<std::str::Chars<'_>>, n: usize| -> Option<char> {
-            let digits: String = (0..n).map_while(|_| chars.next_if(|c| c.is_ascii_hexdigit())).collect();
-            (digits.len() == n)
-                .then(|| u32::from_str_radix(&digits, 16).ok().and_then(char::from_u32))
-                .flatten()
-        };
+        let hex =
+            |chars: &mut std::iter::Peekable<std::str::Chars<'_>>, n: usize| -> Option<char> {
+                let digits: String = (0..n)
+                    .map_while(|_| chars.next_if(|c| c.is_ascii_hexdigit()))
+                    .collect();
+                (digits.len() == n)
+                    .then(|| {
+                        u32::from_str_radix(&digits, 16)
+                            .ok()
+                            .and_then(char::from_u32)
+                    })
+                    .flatten()
+            };
         let decoded = match e {
             'x' => hex(&mut chars, 2),
             'u' if chars.peek() == Some(&'{') => {
                 chars.next();
                 let digits: String = std::iter::from_fn(|| chars.next_if(|c| *c != '}')).collect();
                 chars.next();
-                u32::from_str_radix(&digits, 16).ok().and_then(char::from_u32)
+                u32::from_str_radix(&digits, 16)
+                    .ok()
+                    .and_then(char::from_u32)
             }
             'u' => hex(&mut chars, 4),
             'U' => hex(&mut chars, 8),
@@ -410,7 +420,9 @@ fn backslash(raw: &str, keep_unknown: bool) -> String {
                         None => break,
                     }
                 }
-                u32::from_str_radix(&digits, 8).ok().and_then(char::from_u32)
+                u32::from_str_radix(&digits, 8)
+                    .ok()
+                    .and_then(char::from_u32)
             }
             _ => None,
         };
@@ -461,7 +473,10 @@ mod tests {
     #[test]
     fn c_family_literals() {
         assert_eq!(
-            values(Language::JavaScript, "f('a\\u0041', \"b\\x42\", `c`, `d${e}`)"),
+            values(
+                Language::JavaScript,
+                "f('a\\u0041', \"b\\x42\", `c`, `d${e}`)"
+            ),
             vec![Some("aA".into()), Some("bB".into()), Some("c".into()), None]
         );
         assert_eq!(
@@ -469,7 +484,10 @@ mod tests {
             some(&["x\n", "r\\n"])
         );
         assert_eq!(
-            values(Language::CSharp, "var a = \"x\\t\" + @\"v\"\"q\" + \"\"\"raw\"\"\";"),
+            values(
+                Language::CSharp,
+                "var a = \"x\\t\" + @\"v\"\"q\" + \"\"\"raw\"\"\";"
+            ),
             some(&["x\t", "v\"q", "raw"])
         );
         assert_eq!(
@@ -515,9 +533,6 @@ mod tests {
             values(Language::Yaml, "a: \"x\\ty\"\nb: 'it''s'\nc: plain\n"),
             some(&["a", "x\ty", "b", "it's", "c", "plain"])
         );
-        assert_eq!(
-            values(Language::Hcl, "a = \"x\\ny\"\n"),
-            some(&["x\ny"])
-        );
+        assert_eq!(values(Language::Hcl, "a = \"x\\ny\"\n"), some(&["x\ny"]));
     }
 }

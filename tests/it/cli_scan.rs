@@ -177,10 +177,7 @@ fn every_format_parses() {
 
     let (code, out, _) = scan(repo.path(), &["--format", "junit"]);
     assert_eq!(code, 1);
-    assert_eq!(
-        junit_check(&out).trim(),
-        "testcases 2 failures 2"
-    );
+    assert_eq!(junit_check(&out).trim(), "testcases 2 failures 2");
     assert_no_secret(&out, &secrets);
 
     let (code, out, _) = scan(repo.path(), &["--format", "github"]);

@@ -9,7 +9,13 @@ use crate::fixutil::{prepare, round_trip, FixCase};
 /// those, so a broken file fails here. In the conformance tier python's real `configparser` must
 /// see the same.
 fn configparser_view(case: &FixCase) -> String {
-    const KEYS: [&str; 5] = ["role_arn", "credential_source", "source_profile", "region", "aws_access_key_id"];
+    const KEYS: [&str; 5] = [
+        "role_arn",
+        "credential_source",
+        "source_profile",
+        "region",
+        "aws_access_key_id",
+    ];
     let mut out = String::new();
     let mut section: Option<String> = None;
     for line in case.patched.lines() {
@@ -53,7 +59,11 @@ fn configparser_view(case: &FixCase) -> String {
             v.sort();
             v
         };
-        assert_eq!(sorted(&python), sorted(&out), "configparser reads the patched file differently");
+        assert_eq!(
+            sorted(&python),
+            sorted(&out),
+            "configparser reads the patched file differently"
+        );
     }
     out
 }

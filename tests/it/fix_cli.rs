@@ -4,8 +4,8 @@
 
 use crate::fixutil::expand_numbered;
 use crate::util::{assert_no_secret, run, TestRepo};
-use rolecall::syntax::Language;
 use rolecall::detect::Detector;
+use rolecall::syntax::Language;
 use serde_json::Value;
 use std::path::Path;
 #[cfg(feature = "conformance")]

@@ -23,7 +23,12 @@ fn workflow_view(case: &FixCase) -> String {
             python_json(&get(job, "permissions")),
             python_json(&get(job, "env"))
         ));
-        for step in job.get("steps").and_then(|s| s.as_array()).into_iter().flatten() {
+        for step in job
+            .get("steps")
+            .and_then(|s| s.as_array())
+            .into_iter()
+            .flatten()
+        {
             let uses = step.get("uses").and_then(|u| u.as_str()).unwrap_or("");
             if uses.contains("configure-aws-credentials") {
                 out.push_str(&format!("  {}\n", python_json(&step["with"])));
@@ -46,7 +51,12 @@ fn workflow_view(case: &FixCase) -> String {
         let file = case.repo.path().join(&case.path);
         let (code, py, err) =
             run(Command::new("python3").args(["-c", script, file.to_str().unwrap()]));
-        assert_eq!(code, 0, "PyYAML rejects the patched workflow: {err}\n{}", case.safe_patched());
+        assert_eq!(
+            code,
+            0,
+            "PyYAML rejects the patched workflow: {err}\n{}",
+            case.safe_patched()
+        );
         assert_eq!(py, out, "PyYAML reads the workflow differently");
     }
     case.redact(&out)

@@ -240,7 +240,10 @@ auth = AWS4Auth("{AKIA}", "{SECRET}", "eu-west-1", "es")
 fn issue11_an_if_that_only_set_keys_goes_whole() {
     let template = "import boto3\n\nif __debug__:\n    AWS_ACCESS_KEY_ID = \"{AKIA}\"\n\nclient = boto3.client(\"s3\")\n";
     let case = fixed("debug.py", template, 19);
-    assert_eq!(case.patched, "import boto3\n\nclient = boto3.client(\"s3\")\n");
+    assert_eq!(
+        case.patched,
+        "import boto3\n\nclient = boto3.client(\"s3\")\n"
+    );
     let template = "import os\n\n\ndef configure():\n    os.environ[\"AWS_ACCESS_KEY_ID\"] = \"{AKIA}\"\n\n\nconfigure()\n";
     let case = prepare("setup_env.py", template, 20);
     case.assert_manual_because("empty");
@@ -283,16 +286,27 @@ DEFAULT_FILE_STORAGE = "storages.backends.s3boto3.S3Boto3Storage"
     ] {
         assert!(case.patched.contains(live), "{live} is gone:\n{}", case.safe_patched());
     }
-    let key_line = case.original.lines().find(|l| l.starts_with("AWS_ACCESS_KEY_ID")).unwrap();
+    let key_line = case
+        .original
+        .lines()
+        .find(|l| l.starts_with("AWS_ACCESS_KEY_ID"))
+        .unwrap();
     assert!(case.patched.contains(key_line), "{}", case.safe_patched());
-    assert!(case.patched.contains("AWS_SECRET_ACCESS_KEY = os.environ.get(\"AWS_SECRET_ACCESS_KEY\")\n"));
+    assert!(case
+        .patched
+        .contains("AWS_SECRET_ACCESS_KEY = os.environ.get(\"AWS_SECRET_ACCESS_KEY\")\n"));
     assert!(
         case.fix.manual.iter().any(|m| m.line == 8
-            && m.reason.contains("`AWS_ACCESS_KEY_ID` also feeds other code (line 10)")),
+            && m.reason
+                .contains("`AWS_ACCESS_KEY_ID` also feeds other code (line 10)")),
         "{:?}",
         case.fix.manual
     );
-    assert!(case.fix.notes.iter().any(|n| n.contains("fixed in part")), "{:?}", case.fix.notes);
+    assert!(
+        case.fix.notes.iter().any(|n| n.contains("fixed in part")),
+        "{:?}",
+        case.fix.notes
+    );
     insta::assert_snapshot!(case.safe_patch());
 }
 
@@ -337,7 +351,9 @@ s3 = boto3.resource("s3", aws_access_key_id=access_key, aws_secret_access_key=se
 "#;
     let case = fixed("tools/sync.py", template, 23);
     assert!(!case.patched.contains("if not"), "{}", case.safe_patched());
-    assert!(case.patched.contains("access_key = os.environ.get(\"AWS_ACCESS_KEY_ID\")\n"));
+    assert!(case
+        .patched
+        .contains("access_key = os.environ.get(\"AWS_ACCESS_KEY_ID\")\n"));
     assert!(case.patched.contains("s3 = boto3.resource(\"s3\", aws_access_key_id=access_key, aws_secret_access_key=secret_key)\n"));
     insta::assert_snapshot!(case.safe_patch());
 }
@@ -359,9 +375,16 @@ if os.getenv("AWS_SESSION_TOKEN", "{TOKEN}"):
 "#;
     let case = prepare("stage.py", template, 24);
     let new = case.fix.new.clone().expect("the branch is fixed");
-    assert!(new.contains("    session = boto3.Session()\nelse:"), "{}", case.redact(&new));
     assert!(
-        case.fix.manual.iter().any(|m| m.line == 9 && m.reason.contains("decides a condition")),
+        new.contains("    session = boto3.Session()\nelse:"),
+        "{}",
+        case.redact(&new)
+    );
+    assert!(
+        case.fix
+            .manual
+            .iter()
+            .any(|m| m.line == 9 && m.reason.contains("decides a condition")),
         "{:?}",
         case.fix.manual
     );
@@ -463,7 +486,14 @@ fn issue11_jupyter_notebook_cells_and_outputs() {
     let outputs = cells[2]["outputs"].as_array().unwrap();
     assert_eq!(outputs.len(), 1);
     assert_eq!(outputs[0]["output_type"], "execute_result");
-    assert_eq!(source(0), "# Daily export\nReads the export bucket and plots sizes.");
-    assert!(case.fix.notes.iter().any(|n| n.contains("outputs")), "{:?}", case.fix.notes);
+    assert_eq!(
+        source(0),
+        "# Daily export\nReads the export bucket and plots sizes."
+    );
+    assert!(
+        case.fix.notes.iter().any(|n| n.contains("outputs")),
+        "{:?}",
+        case.fix.notes
+    );
     insta::assert_snapshot!(case.safe_patch());
 }

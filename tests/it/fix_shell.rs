@@ -145,12 +145,19 @@ fn issue11_variables_that_also_feed_an_array_stay() {
     case.assert_parses("bash", &["-n", "{}"]);
     let lines: Vec<&str> = case.original.lines().collect();
     for kept in &lines[2..8] {
-        assert!(case.patched.contains(kept), "{kept} is gone:\n{}", case.safe_patched());
+        assert!(
+            case.patched.contains(kept),
+            "{kept} is gone:\n{}",
+            case.safe_patched()
+        );
     }
     assert!(!case.patched.contains("AWS_SESSION_TOKEN"));
     for line in [5, 6] {
         assert!(
-            case.fix.manual.iter().any(|m| m.line == line && m.reason.contains("is also used on line 7")),
+            case.fix
+                .manual
+                .iter()
+                .any(|m| m.line == line && m.reason.contains("is also used on line 7")),
             "{:?}",
             case.fix.manual
         );
@@ -165,7 +172,10 @@ fn issue11_arithmetic_shift_is_not_a_heredoc() {
     let case = round_trip("ops/workers.sh", template, 509);
     case.assert_parses("bash", &["-n", "{}"]);
     assert!(case.fix.manual.is_empty(), "{:?}", case.fix.manual);
-    assert_eq!(case.patched, "#!/bin/bash\nN=$((1<<3))\necho \"$N workers\"\n");
+    assert_eq!(
+        case.patched,
+        "#!/bin/bash\nN=$((1<<3))\necho \"$N workers\"\n"
+    );
 }
 
 /// Issue 11: an ANSI-C quoted string with an escaped quote (`$'it\'s'`) ends where bash ends it;
@@ -175,7 +185,10 @@ fn issue11_ansi_c_quotes_end_where_bash_ends_them() {
     let template = "#!/bin/bash\nMSG=$'it\\'s deployed'\nexport AWS_ACCESS_KEY_ID={AKIA}\nexport AWS_SECRET_ACCESS_KEY={SECRET}\necho \"$MSG\"\n";
     let case = round_trip("ops/notify.sh", template, 510);
     case.assert_parses("bash", &["-n", "{}"]);
-    assert_eq!(case.patched, "#!/bin/bash\nMSG=$'it\\'s deployed'\necho \"$MSG\"\n");
+    assert_eq!(
+        case.patched,
+        "#!/bin/bash\nMSG=$'it\\'s deployed'\necho \"$MSG\"\n"
+    );
 }
 
 /// Issue 11: `echo "aws_access_key_id = …" >> ~/.aws/credentials` (and `| tee -a`) go whole,

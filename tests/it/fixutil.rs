@@ -3,9 +3,9 @@
 //! produce a snapshot-safe form of the patch (generated values replaced by their placeholders).
 #![allow(dead_code)]
 
-use crate::util::TestRepo;
 #[cfg(feature = "conformance")]
 use crate::util::run;
+use crate::util::TestRepo;
 use rolecall::detect::Detector;
 use rolecall::fake::FakeKeys;
 use rolecall::fix::{fix_text, unified_diff, FileFix};

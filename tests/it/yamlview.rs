@@ -63,7 +63,9 @@ fn value(parsed: &Parsed<'_>, node: Node<'_>) -> Value {
                 })
                 .collect(),
         ),
-        "flow_sequence" => Value::Array(named(node).into_iter().map(|v| value(parsed, v)).collect()),
+        "flow_sequence" => {
+            Value::Array(named(node).into_iter().map(|v| value(parsed, v)).collect())
+        }
         "plain_scalar" => plain(parsed.text_of(node).trim()),
         "double_quote_scalar" | "single_quote_scalar" => Value::String(
             strings::string_literal(parsed, node)
@@ -71,7 +73,10 @@ fn value(parsed: &Parsed<'_>, node: Node<'_>) -> Value {
                 .expect("a quoted scalar"),
         ),
         "block_scalar" => Value::String(block_scalar(parsed.text_of(node))),
-        other => panic!("unsupported YAML construct {other}: {}", parsed.text_of(node)),
+        other => panic!(
+            "unsupported YAML construct {other}: {}",
+            parsed.text_of(node)
+        ),
     }
 }
 
@@ -108,7 +113,10 @@ fn block_scalar(text: &str) -> String {
         .map(|l| l.len() - l.trim_start().len())
         .min()
         .unwrap_or(0);
-    let stripped: Vec<&str> = lines.iter().map(|l| l.get(indent..).unwrap_or("")).collect();
+    let stripped: Vec<&str> = lines
+        .iter()
+        .map(|l| l.get(indent..).unwrap_or(""))
+        .collect();
     let joined = if header.trim_start().starts_with('>') {
         stripped.join(" ")
     } else {
