@@ -1,4 +1,5 @@
-//! The rewriting engine shared by the Python, Ruby and PHP rewriters.
+//! The token-based rewriting engine shared by the Ruby and PHP rewriters until they move onto the
+//! syntax layer (`crate::syntax`, see `docs/rewriters.md`); Python left it for tree-sitter.
 //!
 //! Each credential the detector found is traced outward through the code's structure until it
 //! reaches something that can be deleted whole: a credential keyword argument or hash/array entry
@@ -68,10 +69,6 @@ pub trait Syntax {
     fn drops_empty_parens(&self) -> bool {
         false
     }
-    /// Checks the final deletions (Python: no block may be left empty).
-    fn check_deletions(&self, _text: &str, _deletions: &[Range<usize>]) -> Result<(), String> {
-        Ok(())
-    }
     /// Notes for a variable or constant removed without any use in the file.
     fn unused_note(&self, name: &str, path: &str) -> String {
         format!("removed `{name}` from {path}; if other files use it, run rolecall fix on them too")
@@ -103,9 +100,6 @@ pub fn rewrite_with(syntax: &dyn Syntax, file: &FileToFix<'_>) -> Outcome {
         return Outcome::Manual(manual);
     }
     let deletions = plan.deletions();
-    if let Err(reason) = syntax.check_deletions(file.text, &deletions) {
-        return Outcome::Manual(vec![manual_at(file, reason)]);
-    }
     let text = super::script_lex::apply_deletions(file.text, &deletions);
     let mut notes = plan.notes;
     notes.push(
@@ -676,7 +670,7 @@ impl<'t, 'a> Plan<'t, 'a> {
     }
 }
 
-/// Property-test helpers shared by the Python, Ruby and PHP rewriters' unit tests.
+/// Property-test helpers shared by the Ruby and PHP rewriters' unit tests.
 /// Whether an extension-less file (`file` is the lowercase file name) is a script for
 /// `interpreter` by its shebang line (`#!/usr/bin/env python3`).
 pub(crate) fn shebang_script(file: &str, text: &str, interpreter: &str) -> bool {

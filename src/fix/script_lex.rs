@@ -1,4 +1,4 @@
-//! The token model shared by the Python, Ruby and PHP rewriters: a flat token list from a small
+//! The token model shared by the Ruby and PHP rewriters (until they move onto `crate::syntax`): a flat token list from a small
 //! per-language tokenizer, the bracket tree over it (which group each token sits in, the entries
 //! of a call's argument list or a literal), and line helpers for whole-line deletions.
 //!
