@@ -1,6 +1,18 @@
-//! The syntax layer: tree-sitter parsing for every language rolecall rewrites or reads.
+//! The syntax layer: tree-sitter trees for every language rolecall rewrites or reads, and the
+//! tools rewriters share on them.
 //!
-//! Sits just above `model`: it knows nothing of detection, git, scanning or fixing.
+//! - [`Language`]: the grammars, and detection from a path (and shebang);
+//! - [`parse()`] / [`parse_with`] / [`parse_ranges`]: parsing with a size limit and a time budget,
+//!   error counting ([`Parsed::errors`]);
+//! - [`strings`]: string literals (decoded value, content range) under each language's quoting;
+//! - [`fold`]: constant string folding ([`fold::constant_strings`]);
+//! - [`defuse`]: bindings and their uses within a file;
+//! - [`nodes`]: calls, arguments, pairs, statements, comments;
+//! - [`edit`]: one [`edit::EditSet`] of byte-range edits with one overlap rule;
+//! - [`guard`]: the parse guard (a patch may not add syntax errors).
+//!
+//! Sits just above `model`: it knows nothing of detection, git, scanning or fixing, so the
+//! detector can call [`fold`] and `fix` builds on all of it (see `docs/rewriters.md`).
 
 pub mod defuse;
 pub mod edit;
