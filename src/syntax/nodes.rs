@@ -219,16 +219,24 @@ fn trailing_comment(parsed: &Parsed<'_>, node: Node<'_>) -> Vec<Range<usize>> {
         }
         break;
     }
-    // Comments can also be children of an ancestor (tree-sitter attaches extras high up).
+    // Comments can also be children of an ancestor (tree-sitter attaches extras high up): look
+    // at what starts after the blanks (and a `;`) that follow the node on its line.
+    let text = parsed.text();
     let end = node.end_byte();
-    let line_end = lines::line_end(parsed.text(), end);
-    super::parse::descendants(parsed.root())
-        .filter(|n| {
-            n.kind().contains("comment") && n.start_byte() >= end && n.start_byte() < line_end
-        })
-        .map(|n| n.byte_range())
-        .take(1)
-        .collect()
+    let line_end = lines::line_end(text, end);
+    let rest = &text[end..line_end];
+    let at = end + (rest.len() - rest.trim_start_matches([' ', '\t', ';']).len());
+    if at >= line_end {
+        return Vec::new();
+    }
+    let mut found = parsed.root().descendant_for_byte_range(at, at + 1);
+    while let Some(n) = found {
+        if n.kind().contains("comment") && n.start_byte() == at {
+            return vec![n.byte_range()];
+        }
+        found = n.parent().filter(|p| p.start_byte() == at);
+    }
+    Vec::new()
 }
 
 /// What removing the part of comment `comment` that holds byte `at` deletes: a comment alone on
