@@ -745,8 +745,42 @@ mod tests {
         assert_eq!(set.apply().text, "import boto3\nc = boto3.client(\"s3\")\n");
     }
 
+    const NOISE: &[&str] = &[
+        "print(\"step {N}\")",
+        "value_{N} = compute({N}, flag=True)",
+        "# note {N}",
+        "bucket_{N} = s3.Bucket(\"data-{N}\")",
+        "if ready_{N}: go({N})",
+    ];
+
+    const SNIPPETS: &[&str] = &[
+        "s3 = boto3.client(\"s3\", aws_access_key_id=\"{AKIA}\", aws_secret_access_key=\"{SECRET}\")\n",
+        "ddb = boto3.resource(\n    \"dynamodb\",\n    aws_access_key_id=\"{AKIA}\",\n    aws_secret_access_key=\"{SECRET}\",\n    config=Config(retries={\"mode\": \"standard\"}),\n)\n",
+        "# old key {AKIA}\n",
+        "session = boto3.Session(\n    region_name=\"eu-west-1\",\n    aws_session_token=\"{TOKEN}\",\n)\n",
+        "os.environ[\"AWS_ACCESS_KEY_ID\"] = \"{AKIA}\"\n",
+        "sqs = boto3.client(\"sqs\", **{\"aws_access_key_id\": \"{AKIA}\", \"aws_secret_access_key\": \"{SECRET}\"})\n",
+        "key = os.getenv(\"AWS_ACCESS_KEY_ID\", \"{AKIA}\")\nsns = boto3.client(\"sns\", aws_access_key_id=key)\n",
+    ];
+
+    const HEADER: &str = "import os\nimport boto3\nfrom botocore.config import Config\n";
+
+    #[test]
+    fn a_typical_mix_is_rewritten_with_noise_intact() {
+        use crate::fix::script_edit::testkit::check_noise_survives;
+        let picks: Vec<(bool, usize)> = (0..14).map(|n| (n % 2 == 0, n / 2)).collect();
+        let result = check_noise_survives(&Python, "app.py", HEADER, NOISE, SNIPPETS, &picks, 7);
+        assert!(result.is_ok(), "{result:?}");
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn lines_without_findings_are_never_touched(picks in prop::collection::vec((any::<bool>(), 0usize..16), 1..24), seed in 0u64..1000) {
+            use crate::fix::script_edit::testkit::check_noise_survives;
+            let _ = check_noise_survives(&Python, "app.py", HEADER, NOISE, SNIPPETS, &picks, seed);
+        }
 
         #[test]
         fn arbitrary_text_never_panics(text in any::<String>(), at in 0usize..64) {

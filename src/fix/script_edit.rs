@@ -745,8 +745,20 @@ pub(crate) mod testkit {
             }
         }
         let (text, outcome) = run(rewriter, path, &template, seed);
-        let Outcome::Rewritten { text: new, .. } = outcome else {
-            return Err(outcome);
+        let new = match outcome {
+            Outcome::Rewritten { text: new, .. } => new,
+            Outcome::Edits { edits, manual, .. } if manual.is_empty() => {
+                let applied = edits.apply();
+                if !applied.rejected.is_empty() {
+                    return Err(Outcome::Edits {
+                        edits,
+                        notes: Vec::new(),
+                        manual,
+                    });
+                }
+                applied.text
+            }
+            other => return Err(other),
         };
         let mut rest = new.lines();
         for line in &kept {

@@ -320,6 +320,13 @@ impl<'p, 's> Planner<'p, 's> {
         if self.gone(spot, read) {
             return Ok(());
         }
+        // `export NAME` / `readonly NAME` / `unset NAME`: the name goes from the declaration.
+        if let Some(decl) = read
+            .parent()
+            .filter(|p| matches!(p.kind(), "declaration_command" | "unset_command"))
+        {
+            return self.remove_word(spot, read, decl);
+        }
         let Some(expansion) = read
             .parent()
             .filter(|p| matches!(p.kind(), "simple_expansion" | "expansion"))
@@ -435,26 +442,32 @@ impl<'p, 's> Planner<'p, 's> {
         };
         match parent.kind() {
             "declaration_command" | "variable_assignments" | "command" => {
-                let shape = ListShape::words(parent);
-                let mut cursor = parent.walk();
-                let kept = parent
-                    .named_children(&mut cursor)
-                    .filter(|c| !c.kind().contains("comment") && c.kind() != "line_continuation")
-                    .filter(|c| *c != assignment && !self.gone(spot, *c))
-                    .count();
-                if kept == 0 {
-                    return self.remove_statement(spot, parent);
-                }
-                let index = shape
-                    .index_of(&assignment.byte_range())
-                    .ok_or("an assignment rolecall cannot place")?;
-                spot.edits
-                    .remove_item(&shape, index, "the assignment that held the key");
-                spot.removed.push(assignment.byte_range());
-                Ok(())
+                self.remove_word(spot, assignment, parent)
             }
             _ => self.remove_statement(spot, assignment),
         }
+    }
+
+    /// Removes one word of a declaration or command (with the blanks that separated it); the
+    /// whole statement when no other word is left.
+    fn remove_word(&self, spot: &mut Spot, word: Node<'p>, parent: Node<'p>) -> Plan {
+        let shape = ListShape::words(parent);
+        let mut cursor = parent.walk();
+        let kept = parent
+            .named_children(&mut cursor)
+            .filter(|c| !c.kind().contains("comment") && c.kind() != "line_continuation")
+            .filter(|c| *c != word && !self.gone(spot, *c))
+            .count();
+        if kept == 0 {
+            return self.remove_statement(spot, parent);
+        }
+        let index = shape
+            .index_of(&word.byte_range())
+            .ok_or("a word rolecall cannot place")?;
+        spot.edits
+            .remove_item(&shape, index, "the word that held the key");
+        spot.removed.push(word.byte_range());
+        Ok(())
     }
 
     /// Removes a statement: from a `&&`/`||` list with its operator, from a body (the no-op `:`
@@ -685,6 +698,15 @@ mod tests {
     }
 
     #[test]
+    fn a_later_export_of_the_name_goes_with_it() {
+        let out = rewritten(
+            "env.sh",
+            "AWS_ACCESS_KEY_ID={AKIA}\nAWS_SECRET_ACCESS_KEY={SECRET}\nREGION=eu-west-1\nexport AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY REGION\nexport AWS_SECRET_ACCESS_KEY\n",
+        );
+        assert_eq!(out, "REGION=eu-west-1\nexport REGION\n");
+    }
+
+    #[test]
     fn a_variable_that_feeds_an_array_stays_and_is_manual() {
         let fix = fixed("lines.sh", "A={AKIA}\nS={SECRET}\nLINES=(\"$X\" \"$A\")\naws configure set aws_secret_access_key \"$S\"\n");
         let new = fix.new.expect("the secret still goes");
@@ -711,8 +733,35 @@ mod tests {
         );
     }
 
+    const NOISE: &[&str] = &[
+        "echo \"step {N}\"",
+        "N_{N}=$(({N}<<2))",
+        "# note {N}",
+        "aws s3 cp s3://bucket-{N}/k /tmp/k{N}",
+        "if [ -f /tmp/k{N} ]; then rm /tmp/k{N}; fi",
+        "MSG_{N}=$'it\\'s {N}'",
+    ];
+
+    const SNIPPETS: &[&str] = &[
+        "export AWS_ACCESS_KEY_ID={AKIA}\n",
+        "export AWS_SECRET_ACCESS_KEY=\"{SECRET}\" AWS_DEFAULT_REGION=us-east-1\n",
+        "AWS_ACCESS_KEY_ID={AKIA} aws s3 ls\n",
+        "aws configure set aws_secret_access_key {SECRET} && aws s3 ls\n",
+        "# old key {AKIA}\n",
+        "echo \"aws_access_key_id = {AKIA}\" >> ~/.aws/credentials\n",
+        "cat > ~/.aws/credentials <<EOF\n[default]\naws_secret_access_key = {SECRET}\nEOF\n",
+    ];
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(96))]
+
+        #[test]
+        fn lines_without_findings_are_never_touched(picks in prop::collection::vec((any::<bool>(), 0usize..16), 1..20), seed in 0u64..1000) {
+            use crate::fix::script_edit::testkit::check_noise_survives;
+            let outcome = check_noise_survives(&super::ShellRewriter, "run.sh", "#!/bin/bash\nset -e\n", NOISE, SNIPPETS, &picks, seed);
+            prop_assert!(outcome.is_ok() || picks.iter().all(|p| p.0), "{outcome:?}");
+        }
+
         #[test]
         fn arbitrary_text_never_panics(text in "[ -~\\n\\t]{0,300}", seed in 0u64..1000) {
             let mut keys = FakeKeys::new(seed);
