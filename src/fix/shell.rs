@@ -451,12 +451,14 @@ impl<'p, 's> Planner<'p, 's> {
     /// Removes one word of a declaration or command (with the blanks that separated it); the
     /// whole statement when no other word is left.
     fn remove_word(&self, spot: &mut Spot, word: Node<'p>, parent: Node<'p>) -> Plan {
-        let shape = ListShape::words(parent);
+        // Words the grammar split off at a backslash-newline belong to this one.
+        let continued = nodes::continued_word_parts(self.parsed, word);
+        let mut shape = ListShape::words(parent);
         let mut cursor = parent.walk();
         let kept = parent
             .named_children(&mut cursor)
             .filter(|c| !c.kind().contains("comment") && c.kind() != "line_continuation")
-            .filter(|c| *c != word && !self.gone(spot, *c))
+            .filter(|c| *c != word && !continued.contains(c) && !self.gone(spot, *c))
             .count();
         if kept == 0 {
             return self.remove_statement(spot, parent);
@@ -464,6 +466,10 @@ impl<'p, 's> Planner<'p, 's> {
         let index = shape
             .index_of(&word.byte_range())
             .ok_or("a word rolecall cannot place")?;
+        if let Some(last) = continued.last() {
+            shape.items[index].range.end = last.end_byte();
+            shape.items.drain(index + 1..index + 1 + continued.len());
+        }
         spot.edits
             .remove_item(&shape, index, "the word that held the key");
         spot.removed.push(word.byte_range());
@@ -695,6 +701,25 @@ mod tests {
             out,
             "DATABASE_URL=postgres://db/app\nAWS_REGION=eu-central-1\n"
         );
+    }
+
+    #[test]
+    fn a_value_continued_across_lines_goes_whole() {
+        let fix = fixed(
+            "split.sh",
+            "PART=\"x\"\\\n\"y\"\nexport AWS_SECRET_ACCESS_KEY={SECRET} REGION=\"eu\"\\\n\"-west-1\"\necho \"$PART $REGION\"\n",
+        );
+        assert!(fix.manual.is_empty(), "{:?}", fix.manual);
+        let out = fix.new.unwrap();
+        assert!(
+            out.contains("export REGION=\"eu\"\\\n\"-west-1\"\n"),
+            "{out}"
+        );
+        let text = FakeKeys::new(5).expand(
+            "KEY=\"{AKIA}\"\\\n\"\"\naws configure set aws_access_key_id \"$KEY\"\necho done\n",
+        );
+        let fix = crate::fix::fix_text(&Detector::builtin(), "k.sh", &text);
+        assert_eq!(fix.new.as_deref(), Some("echo done\n"), "{:?}", fix.manual);
     }
 
     #[test]

@@ -118,6 +118,7 @@ fn candidate(lang: Language, node: Node<'_>) -> bool {
                 | "function_call"
                 | "comparison_expression"
                 | "template_expr"
+                | "variable_assignment"
         )
 }
 
@@ -171,6 +172,7 @@ fn passthrough(lang: Language, kind: &str) -> bool {
         Language::Go => matches!(kind, "expression_list" | "parenthesized_expression"),
         Language::Ruby => matches!(kind, "parenthesized_statements"),
         Language::Yaml => matches!(kind, "flow_node" | "block_node"),
+        Language::Bash => kind == "command_name",
         _ => kind == "parenthesized_expression",
     }
 }
@@ -196,6 +198,9 @@ impl Folder<'_, '_> {
         let kind = node.kind();
         if strings::is_string(lang, node) {
             return self.literal(node, depth);
+        }
+        if lang == Language::Bash && kind == "variable_assignment" {
+            return self.shell_assignment(node, depth);
         }
         if let Some(op) = concat_operator(lang, kind) {
             if let Some(f) = self.binary(node, op, depth) {
@@ -270,6 +275,20 @@ impl Folder<'_, '_> {
             value,
             range: lit.range,
             fragments,
+        })
+    }
+
+    /// A shell assignment's value, continued across backslash-newlines into the words the
+    /// grammar splits off (`K="AK"\` newline `"IA"` is `AKIA` to bash).
+    fn shell_assignment(&self, node: Node<'_>, depth: usize) -> Option<Folded> {
+        let value = node.child_by_field_name("value")?;
+        let mut parts = vec![value];
+        parts.extend(super::nodes::continued_word_parts(self.parsed, node));
+        let last = *parts.last()?;
+        let folded = self.sequence(value, parts, depth)?;
+        Some(Folded {
+            range: value.start_byte()..last.end_byte(),
+            ..folded
         })
     }
 
@@ -654,6 +673,15 @@ mod tests {
         assert_eq!(folded(Language::Bash, "K=\"AK\"'IA'x\n"), ["AKIAx"]);
         assert_eq!(folded(Language::Bash, "K=$'A\\x4b'\n"), ["AK"]);
         assert!(folded(Language::Bash, "K=\"$X\"y\n").is_empty());
+        let continued = "K=\"AKIAGMQL\"\\\n\"BV4N\"\\\nRF7B\nexport J='a'\\\n'b'\n";
+        assert_eq!(
+            folded(Language::Bash, continued),
+            ["AKIAGMQLBV4NRF7B", "ab"]
+        );
+        assert_eq!(
+            fragments_of(Language::Bash, continued),
+            ["AKIAGMQL", "BV4N", "RF7B", "a", "b"]
+        );
     }
 
     #[test]

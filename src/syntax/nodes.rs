@@ -175,6 +175,27 @@ pub fn statement_of<'t>(lang: Language, node: Node<'t>) -> Option<Node<'t>> {
     }
 }
 
+/// Shell words that continue `node`'s word across backslash-newlines (`K="AK"\` newline `"IA"`):
+/// the grammar splits them into separate words, bash joins them. The following siblings joined
+/// to `node` by nothing but `\` + newline, in order.
+pub fn continued_word_parts<'t>(parsed: &Parsed<'_>, node: Node<'t>) -> Vec<Node<'t>> {
+    let text = parsed.text();
+    let mut out = Vec::new();
+    let mut at = node;
+    // An assignment's word is its value.
+    let mut end = node.end_byte();
+    while let Some(next) = at.next_named_sibling() {
+        let gap = text.get(end..next.start_byte()).unwrap_or(" ");
+        if gap != "\\\n" && gap != "\\\r\n" {
+            break;
+        }
+        out.push(next);
+        end = next.end_byte();
+        at = next;
+    }
+    out
+}
+
 /// The statements of a block (named children that are not comments).
 pub fn block_statements<'t>(block: Node<'t>) -> Vec<Node<'t>> {
     let mut cursor = block.walk();
