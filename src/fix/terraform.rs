@@ -571,15 +571,31 @@ impl TfPlan<'_> {
     }
 
     /// Removes comments that hold a key: the whole line when the comment is alone on it, else
-    /// from the comment's start (with the blanks before it).
+    /// from the comment's start (with the blanks before it). In a block comment of several
+    /// lines only the inner lines that hold a key go (never the whole comment, which may hold
+    /// unrelated code); a key on its first or last line, or in a comment left open, stays for a
+    /// human (the rescan reports it).
     fn comments(&mut self) {
         let text = self.file.text;
         for t in self.tokens.iter().filter(|t| t.kind == Tok::Comment) {
             if !has_match(self.file.matches, &t.span) || self.removed(t.span.start) {
                 continue;
             }
-            let first = self.lines[self.line_of(t.span.start)];
-            let last = self.lines[self.line_of(t.span.end.saturating_sub(1))];
+            let first_line = self.line_of(t.span.start);
+            let last_line = self.line_of(t.span.end.saturating_sub(1));
+            if last_line > first_line {
+                let closed = text[t.span.clone()].ends_with("*/");
+                for m in self.file.matches.iter().filter(|m| t.span.contains(&m.span.start)) {
+                    let line = self.line_of(m.span.start);
+                    if closed && line > first_line && line < last_line {
+                        let l = self.lines[line];
+                        self.edits.push(Edit::delete(l.start..l.next));
+                    }
+                }
+                continue;
+            }
+            let first = self.lines[first_line];
+            let last = self.lines[last_line];
             let alone = text[first.start..t.span.start].trim().is_empty()
                 && text
                     .get(t.span.end..last.end)
