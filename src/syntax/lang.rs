@@ -32,7 +32,7 @@ pub enum Language {
     /// YAML (`.yml`, `.yaml`). Which kind of YAML (compose, Kubernetes, workflows, CloudFormation)
     /// is for the rewriters to decide.
     Yaml,
-    /// JSON (`.json`, Jupyter notebooks `.ipynb`, CloudFormation `.template`).
+    /// JSON (`.json`, Jupyter notebooks `.ipynb`).
     Json,
     /// Dockerfiles and Containerfiles (`Dockerfile`, `Dockerfile.*`, `*.dockerfile`).
     Dockerfile,
@@ -156,7 +156,7 @@ impl Language {
             "ps1" | "psm1" | "psd1" => Language::PowerShell,
             "tf" | "tfvars" | "hcl" => Language::Hcl,
             "yml" | "yaml" => Language::Yaml,
-            "json" | "ipynb" | "template" => Language::Json,
+            "json" | "ipynb" => Language::Json,
             "dockerfile" | "containerfile" => Language::Dockerfile,
             "kt" | "kts" => Language::Kotlin,
             "scala" | "sc" => Language::Scala,
