@@ -721,6 +721,16 @@ mod tests {
     }
 
     #[test]
+    fn class_attributes_and_self_fields_go_with_their_uses() {
+        let (_, new, manual) = fixed("import boto3\n\n\nclass Store:\n    BUCKET = \"b\"\n    KEY_ID = \"{AKIA}\"\n\n    def __init__(self):\n        self.secret = \"{SECRET}\"\n        self.s3 = boto3.client(\"s3\", aws_access_key_id=self.KEY_ID, aws_secret_access_key=self.secret)\n");
+        assert!(manual.is_empty(), "{manual:?}");
+        assert_eq!(
+            new.unwrap(),
+            "import boto3\n\n\nclass Store:\n    BUCKET = \"b\"\n\n    def __init__(self):\n        self.s3 = boto3.client(\"s3\")\n"
+        );
+    }
+
+    #[test]
     fn an_emptied_lone_if_goes_and_an_emptied_function_is_manual() {
         let (_, new, manual) = fixed("import os\nif os.environ.get(\"CI\") is None:\n    os.environ[\"AWS_ACCESS_KEY_ID\"] = \"{AKIA}\"\n    os.environ[\"AWS_SECRET_ACCESS_KEY\"] = \"{SECRET}\"\nprint(1)\n");
         assert!(manual.is_empty(), "{manual:?}");

@@ -585,7 +585,12 @@ impl TfPlan<'_> {
             let last_line = self.line_of(t.span.end.saturating_sub(1));
             if last_line > first_line {
                 let closed = text[t.span.clone()].ends_with("*/");
-                for m in self.file.matches.iter().filter(|m| t.span.contains(&m.span.start)) {
+                for m in self
+                    .file
+                    .matches
+                    .iter()
+                    .filter(|m| t.span.contains(&m.span.start))
+                {
                     let line = self.line_of(m.span.start);
                     if closed && line > first_line && line < last_line {
                         let l = self.lines[line];
