@@ -90,7 +90,6 @@ fn junit_check(xml: &str) -> String {
     }
 }
 
-
 #[cfg(feature = "conformance")]
 const JUNIT_CHECK: &str = "\
 import sys
