@@ -67,21 +67,3 @@ pub fn outline(parsed: &Parsed<'_>, node: tree_sitter::Node<'_>) -> String {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    /// `DUMP_LANG=python DUMP_FILE=x.py cargo test --lib syntax::tests::dump -- --ignored --nocapture`
-    #[test]
-    #[ignore]
-    fn dump() {
-        let lang = std::env::var("DUMP_LANG").unwrap_or_default();
-        let file = std::env::var("DUMP_FILE").unwrap_or_default();
-        let text = std::fs::read_to_string(file).unwrap();
-        let lang = super::Language::ALL
-            .into_iter()
-            .find(|l| l.name() == lang)
-            .unwrap();
-        let parsed = super::parse(lang, &text).unwrap();
-        println!("{}", super::outline(&parsed, parsed.root()));
-    }
-}
