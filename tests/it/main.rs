@@ -35,6 +35,7 @@ mod integrations;
 mod integrations_tools;
 mod pack_oracle;
 mod range;
+mod realworld;
 mod rewrite;
 mod staged;
 mod util;
