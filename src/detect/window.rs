@@ -87,22 +87,34 @@ impl Detector {
     /// `changed` byte ranges is found: each range widened to whole lines and by the evidence
     /// radius, over base64 runs crossing its edges, merged where windows overlap. Sorted.
     pub fn evidence_windows(&self, blob: &[u8], changed: &[Range<usize>]) -> Vec<Range<usize>> {
-        let lines = LineIndex::new(blob);
-        let mut runs = RunLines::default();
+        // Lines are found by searching outward from each change, never by indexing the whole
+        // blob: a delta's windows cost what they cover.
+        let lines = Local(blob);
         // A changed region can complete a match that starts up to a radius before it and reach
         // partners a radius beyond it: twice the radius covers both sides of every match.
         let radius = 2 * self.evidence_lines();
-        let mut windows: Vec<Range<usize>> = changed
-            .iter()
-            .filter(|r| r.start <= blob.len())
-            .map(|r| {
-                let end = r.end.min(blob.len());
-                let first = lines.line_of(r.start).saturating_sub(radius);
-                let last = lines.line_of(end.saturating_sub(1).max(r.start)) + radius;
-                let range = lines.line_start(first)..lines.line_end(last, blob.len());
-                widen_over_runs(blob, &lines, &mut runs, range, radius)
-            })
-            .collect();
+        let mut windows: Vec<Range<usize>> = Vec::with_capacity(changed.len());
+        // Seams and inserts often share lines: a range on the same lines as the one before it
+        // has the same window.
+        let mut previous: Option<((usize, usize), Range<usize>)> = None;
+        for r in changed.iter().filter(|r| r.start <= blob.len()) {
+            let end = r.end.min(blob.len());
+            let lines_of = (
+                lines.start_of(r.start),
+                lines.end_of(end.saturating_sub(1).max(r.start)),
+            );
+            if let Some((key, window)) = &previous {
+                if *key == lines_of {
+                    windows.push(window.clone());
+                    continue;
+                }
+            }
+            let first = lines.back(lines_of.0, radius);
+            let last = lines.forward(lines_of.1, radius);
+            let window = widen_locally(&lines, first..last, radius);
+            previous = Some((lines_of, window.clone()));
+            windows.push(window);
+        }
         windows.sort_by_key(|w| w.start);
         let mut merged: Vec<Range<usize>> = Vec::with_capacity(windows.len());
         for w in windows {
@@ -119,25 +131,29 @@ impl Detector {
     /// blob mentions AWS, as in a whole-blob scan. Matches are in order of position; `pair`
     /// indices refer to the returned list.
     pub fn scan_windows(&self, blob: &[u8], windows: &[Range<usize>]) -> Vec<Match> {
-        let lines = LineIndex::new(blob);
+        // Whole-blob lines are indexed only when a window holds a match (rare): a window
+        // without one costs only its own bytes.
+        let mut lines: Option<LineIndex> = None;
         let mut runs = RunLines::default();
         let mut ctx = Ctx::new(blob.len());
         let mut out: Vec<Match> = Vec::new();
-        let mut line_offset = 0u32;
-        let mut counted_to = 0usize;
         for w in windows {
             let w = w.start.min(blob.len())..w.end.min(blob.len());
-            line_offset += memchr::memchr_iter(b'\n', &blob[counted_to..w.start]).count() as u32;
-            counted_to = w.start;
             let base = out.len();
-            for mut m in self.scan_text(&blob[w.clone()], &mut ctx, Level::top(), blob) {
+            let found = self.scan_text(&blob[w.clone()], &mut ctx, Level::top(), blob);
+            if found.is_empty() {
+                continue;
+            }
+            let lines = lines.get_or_insert_with(|| LineIndex::new(blob));
+            let line_offset = lines.line_of(w.start) as u32;
+            for mut m in found {
                 m.span = m.span.start + w.start..m.span.end + w.start;
                 // Evidence is measured on the whole blob, never clipped at the window's edge;
                 // whole-window evidence (a generic name) is whole-blob evidence.
                 m.evidence = if m.evidence == (0..w.len()) {
                     0..blob.len()
                 } else {
-                    self.evidence_around(blob, &lines, &mut runs, &m.span)
+                    self.evidence_around(blob, lines, &mut runs, &m.span)
                 };
                 m.line += line_offset;
                 m.pair = m.pair.map(|p| p + base);
@@ -186,6 +202,92 @@ fn widen_over_runs(
     lines.line_start(first).min(range.start)..lines.line_end(last, text.len()).max(range.end)
 }
 
+/// Line arithmetic on byte offsets, searching outward from a position: for windows that must
+/// not cost a pass over the whole text.
+struct Local<'t>(&'t [u8]);
+
+impl Local<'_> {
+    /// Where the line holding `at` starts.
+    fn start_of(&self, at: usize) -> usize {
+        let at = at.min(self.0.len());
+        memchr::memrchr(b'\n', &self.0[..at]).map_or(0, |i| i + 1)
+    }
+
+    /// Where the line holding `at` ends (before its newline).
+    fn end_of(&self, at: usize) -> usize {
+        let at = at.min(self.0.len());
+        memchr::memchr(b'\n', &self.0[at..]).map_or(self.0.len(), |i| at + i)
+    }
+
+    /// The start of the line `n` lines above the line starting at `start`.
+    fn back(&self, start: usize, n: usize) -> usize {
+        if n == 0 || start == 0 {
+            return start;
+        }
+        // The newline ending the line above is at `start - 1`; the n-th newline before that
+        // ends the line above the one we want.
+        memchr::memrchr_iter(b'\n', &self.0[..start - 1])
+            .nth(n - 1)
+            .map_or(0, |i| i + 1)
+    }
+
+    /// The end of the line `n` lines below the line ending at `end`.
+    fn forward(&self, end: usize, n: usize) -> usize {
+        if n == 0 || end >= self.0.len() {
+            return end.min(self.0.len());
+        }
+        // `end` is a newline; the n-th newline after it ends the wanted line.
+        memchr::memchr_iter(b'\n', &self.0[end + 1..])
+            .nth(n - 1)
+            .map_or(self.0.len(), |i| end + 1 + i)
+    }
+
+    /// What the line starting at `start` is to a wrapped run.
+    fn piece(&self, start: usize) -> Piece {
+        piece_of(&self.0[start..self.end_of(start)])
+    }
+
+    /// Whether the line starting at `start` belongs to a wrapped run (a long piece, or the short
+    /// last line after one).
+    fn is_run(&self, start: usize) -> bool {
+        match self.piece(start) {
+            Piece::Long => true,
+            Piece::Tail => start > 0 && self.piece(self.start_of(start - 1)) == Piece::Long,
+            Piece::No => false,
+        }
+    }
+}
+
+/// [`widen_over_runs`] on byte offsets: `range` runs from a line start to a line end.
+fn widen_locally(lines: &Local<'_>, range: Range<usize>, radius: usize) -> Range<usize> {
+    let (mut first, mut last) = (range.start, range.end);
+    let len = lines.0.len();
+    loop {
+        let mut grew = false;
+        if first > 0 && lines.is_run(first) && lines.is_run(lines.start_of(first - 1)) {
+            while first > 0 && lines.is_run(lines.start_of(first - 1)) {
+                first = lines.start_of(first - 1);
+            }
+            first = lines.back(first, radius);
+            grew = true;
+        }
+        if last < len {
+            let next = last + 1;
+            if lines.is_run(lines.start_of(last)) && lines.is_run(next) {
+                while last < len && lines.is_run(last + 1) {
+                    last = lines.end_of(last + 1);
+                }
+                last = lines.forward(last, radius);
+                grew = true;
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    first..last
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Piece {
     /// At least 16 characters, all from the base64 alphabet (or `=` padding).
@@ -197,7 +299,11 @@ enum Piece {
 
 /// What 0-based `line` is to a wrapped base64 (or hex) run, after optional indentation.
 fn run_piece(text: &[u8], lines: &LineIndex, line: usize) -> Piece {
-    let body = &text[lines.line_start(line)..lines.line_end(line, text.len())];
+    piece_of(&text[lines.line_start(line)..lines.line_end(line, text.len())])
+}
+
+/// What one line's text is to a wrapped base64 (or hex) run, after optional indentation.
+fn piece_of(body: &[u8]) -> Piece {
     let body = body.strip_suffix(b"\r").unwrap_or(body);
     let start = body
         .iter()
@@ -217,6 +323,65 @@ fn run_piece(text: &[u8], lines: &LineIndex, line: usize) -> Piece {
 mod tests {
     use super::*;
     use crate::fake::FakeKeys;
+
+    /// The windows as an index over the whole blob gives them (the first version of
+    /// `evidence_windows`): the local line search must give exactly these.
+    fn reference_windows(d: &Detector, blob: &[u8], changed: &[Range<usize>]) -> Vec<Range<usize>> {
+        let lines = LineIndex::new(blob);
+        let mut runs = RunLines::default();
+        let radius = 2 * d.evidence_lines();
+        let mut windows: Vec<Range<usize>> = changed
+            .iter()
+            .filter(|r| r.start <= blob.len())
+            .map(|r| {
+                let end = r.end.min(blob.len());
+                let first = lines.line_of(r.start).saturating_sub(radius);
+                let last = lines.line_of(end.saturating_sub(1).max(r.start)) + radius;
+                let range = lines.line_start(first)..lines.line_end(last, blob.len());
+                widen_over_runs(blob, &lines, &mut runs, range, radius)
+            })
+            .collect();
+        windows.sort_by_key(|w| w.start);
+        let mut merged: Vec<Range<usize>> = Vec::new();
+        for w in windows {
+            match merged.last_mut() {
+                Some(last) if w.start <= last.end + 1 => last.end = last.end.max(w.end),
+                _ => merged.push(w),
+            }
+        }
+        merged
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn local_windows_equal_indexed_windows(
+            lines in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("plain text, with words".to_string()),
+                    "[A-Za-z0-9+/]{16,76}",
+                    "[A-Za-z0-9+/=]{1,15}",
+                    proptest::strategy::Just(String::new()),
+                    "  [A-Za-z0-9]{20}",
+                ],
+                0..120,
+            ),
+            cuts in proptest::collection::vec((0usize..4000, 0usize..80), 1..6),
+        ) {
+            let blob = lines.join("\n");
+            let d = Detector::shared();
+            let changed: Vec<Range<usize>> = cuts
+                .iter()
+                .map(|&(at, len)| {
+                    let at = at.min(blob.len());
+                    at..(at + len).min(blob.len())
+                })
+                .collect();
+            proptest::prop_assert_eq!(
+                d.evidence_windows(blob.as_bytes(), &changed),
+                reference_windows(d, blob.as_bytes(), &changed)
+            );
+        }
+    }
 
     /// Lines of filler text that hold no credential.
     fn filler(n: usize) -> String {

@@ -137,6 +137,9 @@ pub fn introduced_blobs(repo: &Repository, id: Oid) -> Result<Vec<(Oid, String)>
 
 /// Walks `tree` against the same folder in each parent, descending only into subtrees that differ
 /// from every parent, and collects the blobs that `filter` keeps and no parent has at that path.
+///
+/// Entries are matched by walking each parent's entries alongside (trees are sorted in git's
+/// order), never by a lookup per name; paths are built only for what is kept or descended into.
 fn compare_tree(
     repo: &Repository,
     tree: &Tree<'_>,
@@ -145,22 +148,25 @@ fn compare_tree(
     filter: BlobFilter<'_>,
     found: &mut Vec<(Oid, String)>,
 ) -> Result<()> {
+    let mut cursors = vec![0usize; parents.len()];
+    let mut parent_entries: Vec<Option<(Oid, Option<ObjectType>)>> = vec![None; parents.len()];
     for entry in tree.iter() {
         let id = entry.id();
         let name = entry.name_bytes();
-        let parent_entries: Vec<Option<(Oid, Option<ObjectType>)>> = parents
-            .iter()
-            .map(|p| p.as_ref().and_then(|t| lookup(t, name)).map(|e| (e.0, e.1)))
-            .collect();
-        if parent_entries
-            .iter()
-            .any(|p| p.is_some_and(|(pid, _)| pid == id))
-        {
+        let kind = entry.kind();
+        let is_tree = kind == Some(ObjectType::Tree);
+        let mut unchanged = false;
+        for (i, parent) in parents.iter().enumerate() {
+            parent_entries[i] = parent
+                .as_ref()
+                .and_then(|t| entry_alongside(t, &mut cursors[i], name, is_tree));
+            unchanged |= parent_entries[i].is_some_and(|(pid, _)| pid == id);
+        }
+        if unchanged {
             continue;
         }
-        let path = join(prefix, name);
-        match entry.kind() {
-            Some(ObjectType::Blob) if filter.keeps(&id) => found.push((id, path)),
+        match kind {
+            Some(ObjectType::Blob) if filter.keeps(&id) => found.push((id, join(prefix, name))),
             Some(ObjectType::Tree) => {
                 let sub = repo.find_tree(id)?;
                 let sub_parents: Vec<Option<Tree<'_>>> = parent_entries
@@ -170,6 +176,7 @@ fn compare_tree(
                         _ => None,
                     })
                     .collect();
+                let path = join(prefix, name);
                 compare_tree(repo, &sub, &sub_parents, &path, filter, found)?;
             }
             _ => {}
@@ -178,9 +185,40 @@ fn compare_tree(
     Ok(())
 }
 
-fn lookup(tree: &Tree<'_>, name: &[u8]) -> Option<(Oid, Option<ObjectType>)> {
-    let name = std::str::from_utf8(name).ok()?;
-    tree.get_name(name).map(|e| (e.id(), e.kind()))
+/// The entry of `tree` named `name` with the same kind (a tree or not) as the entry being
+/// walked, found by advancing `cursor` through `tree`'s entries in git's order. An entry of the
+/// same name but the other kind sorts elsewhere and has another id anyway: it is no match.
+fn entry_alongside(
+    tree: &Tree<'_>,
+    cursor: &mut usize,
+    name: &[u8],
+    is_tree: bool,
+) -> Option<(Oid, Option<ObjectType>)> {
+    while let Some(e) = tree.get(*cursor) {
+        let e_tree = e.kind() == Some(ObjectType::Tree);
+        match git_order(e.name_bytes(), e_tree, name, is_tree) {
+            std::cmp::Ordering::Less => *cursor += 1,
+            std::cmp::Ordering::Equal => {
+                *cursor += 1;
+                return Some((e.id(), e.kind()));
+            }
+            std::cmp::Ordering::Greater => return None,
+        }
+    }
+    None
+}
+
+/// git's order of tree entries: by name, a tree's name compared as if it ended in `/`.
+fn git_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Ordering {
+    let n = a.len().min(b.len());
+    a[..n].cmp(&b[..n]).then_with(|| {
+        let next = |name: &[u8], tree: bool| match name.get(n) {
+            Some(&c) => c,
+            None if tree => b'/',
+            None => 0,
+        };
+        next(a, a_tree).cmp(&next(b, b_tree))
+    })
 }
 
 fn join(prefix: &str, name: &[u8]) -> String {

@@ -40,6 +40,7 @@ pub enum RepoOpener {
 impl RepoOpener {
     /// Opens a new handle.
     pub fn open(&self) -> Result<Repository> {
+        tune_libgit2();
         match self {
             RepoOpener::Path(p) => open_repo(p),
             RepoOpener::FromEnv => Ok(Repository::open_from_env()?),
@@ -60,6 +61,7 @@ impl RepoOpener {
 /// Opens the repository at `path` (a work tree, a subdirectory of one, or a bare repository) with
 /// clear errors for a missing path or a folder that is not a repository.
 pub fn open_repo(path: &Path) -> Result<Repository> {
+    tune_libgit2();
     if !path.exists() {
         return Err(Error::new(ErrorKind::NotFound(path.to_path_buf())));
     }

@@ -148,7 +148,10 @@ fn issue11_real_world_files_get_the_patch_a_reviewer_would_merge() {
                     ));
                 }
             }
-            Verdict::Miss(_) => t.misses += 1,
+            Verdict::Miss(why) => {
+                t.misses += 1;
+                eprintln!("{}: known miss: {why}", case.name);
+            }
         }
     }
     let mut lines = Vec::new();
