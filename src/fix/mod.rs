@@ -11,7 +11,6 @@ pub mod powershell;
 pub mod powershell_lex;
 pub mod python;
 pub mod ruby;
-pub mod ruby_lex;
 pub mod script_edit;
 pub mod script_lex;
 pub mod shell;

@@ -670,17 +670,7 @@ impl<'t, 'a> Plan<'t, 'a> {
     }
 }
 
-/// Property-test helpers shared by the Ruby and PHP rewriters' unit tests.
-/// Whether an extension-less file (`file` is the lowercase file name) is a script for
-/// `interpreter` by its shebang line (`#!/usr/bin/env python3`).
-pub(crate) fn shebang_script(file: &str, text: &str, interpreter: &str) -> bool {
-    !file.contains('.')
-        && text
-            .lines()
-            .next()
-            .is_some_and(|l| l.starts_with("#!") && l.contains(interpreter))
-}
-
+/// Property-test helpers shared by the PHP rewriter's unit tests.
 #[cfg(test)]
 pub(crate) mod testkit {
     use crate::detect::Detector;
