@@ -400,7 +400,11 @@ pub(super) fn tree_calls(path: &str, text: &str) -> Option<Vec<TreeCall>> {
         Language::Php if !text.contains("<?") => None,
         Language::Ruby | Language::Php => {
             let parsed = parse(lang, text).ok()?;
-            Some(script_calls(&parsed))
+            Some(super::syntax_script::script_calls(&parsed))
+        }
+        Language::PowerShell => {
+            let parsed = parse(lang, text).ok()?;
+            Some(super::syntax_script::powershell_calls(&parsed))
         }
         _ => None,
     }
@@ -527,144 +531,6 @@ fn python_constants(parsed: &crate::syntax::Parsed<'_>) -> BTreeMap<String, Opti
             continue;
         };
         if left.kind() != "identifier" {
-            continue;
-        }
-        let value = crate::syntax::fold::fold(parsed, right).map(|f| f.value);
-        let name = parsed.text_of(left).to_string();
-        match (out.get_mut(&name), value) {
-            (Some(existing), v) => {
-                if *existing != v {
-                    *existing = None;
-                }
-            }
-            (None, v) => {
-                out.insert(name, v);
-            }
-        }
-    }
-    out
-}
-
-/// Ruby and PHP calls: `s3.get_object(bucket: 'b', key: k)`, `$s3->getObject(['Bucket' => 'b'])`.
-/// Keyword arguments (Ruby `bucket:`, PHP named arguments) and the entries of hashes and arrays
-/// passed as arguments are keywords; other arguments are positional.
-fn script_calls(parsed: &crate::syntax::Parsed<'_>) -> Vec<TreeCall> {
-    use crate::syntax::parse::descendants;
-    let consts = script_constants(parsed);
-    let mut out = Vec::new();
-    for node in descendants(parsed.root()) {
-        let (name_field, args_field) = match node.kind() {
-            "call" => ("method", "arguments"),
-            "member_call_expression"
-            | "nullsafe_member_call_expression"
-            | "scoped_call_expression" => ("name", "arguments"),
-            "function_call_expression" => ("function", "arguments"),
-            _ => continue,
-        };
-        let (Some(name_node), Some(args)) = (
-            node.child_by_field_name(name_field),
-            node.child_by_field_name(args_field),
-        ) else {
-            continue;
-        };
-        let mut keywords = Vec::new();
-        let mut positional = Vec::new();
-        let mut cursor = args.walk();
-        for arg in args.named_children(&mut cursor) {
-            // PHP wraps each argument; a named argument has a `name` field.
-            let (keyword, value) = if arg.kind() == "argument" {
-                let Some(value) = arg.named_child(arg.named_child_count().saturating_sub(1)) else {
-                    continue;
-                };
-                (arg.child_by_field_name("name"), value)
-            } else {
-                (None, arg)
-            };
-            if let Some(k) = keyword {
-                keywords.push((
-                    parsed.text_of(k).to_string(),
-                    tree_value(parsed, value, &consts),
-                ));
-            } else if value.kind() == "pair" {
-                collect_entries(parsed, value, &consts, &mut keywords, 0);
-            } else if matches!(value.kind(), "hash" | "array_creation_expression") {
-                collect_entries(parsed, value, &consts, &mut keywords, 0);
-            } else if !value.kind().contains("comment") {
-                positional.push(tree_value(parsed, value, &consts));
-            }
-        }
-        out.push(TreeCall {
-            name: parsed.text_of(name_node).to_string(),
-            start: name_node.start_byte(),
-            window: parsed.text_of(args).to_string(),
-            keywords,
-            positional,
-        });
-    }
-    out
-}
-
-/// The `key => value` entries of a Ruby pair or hash, or of a PHP array (two levels deep).
-fn collect_entries(
-    parsed: &crate::syntax::Parsed<'_>,
-    node: tree_sitter::Node<'_>,
-    consts: &BTreeMap<String, Option<String>>,
-    out: &mut Vec<(String, Value)>,
-    depth: usize,
-) {
-    if depth > 2 {
-        return;
-    }
-    let entries: Vec<tree_sitter::Node<'_>> = match node.kind() {
-        "pair" => vec![node],
-        "hash" | "array_creation_expression" => {
-            let mut cursor = node.walk();
-            let kids = node.named_children(&mut cursor).collect();
-            kids
-        }
-        _ => return,
-    };
-    for entry in entries {
-        let (key, value) = match entry.kind() {
-            "pair" => (
-                entry.child_by_field_name("key"),
-                entry.child_by_field_name("value"),
-            ),
-            "array_element_initializer" if entry.named_child_count() == 2 => {
-                (entry.named_child(0), entry.named_child(1))
-            }
-            _ => continue,
-        };
-        let (Some(key), Some(value)) = (key, value) else {
-            continue;
-        };
-        let key = parsed
-            .text_of(key)
-            .trim_start_matches(':')
-            .trim_end_matches(':')
-            .trim_matches(|c| c == '\'' || c == '"')
-            .to_string();
-        out.push((key, tree_value(parsed, value, consts)));
-        collect_entries(parsed, value, consts, out, depth + 1);
-    }
-}
-
-/// Ruby constants and variables, and PHP variables, bound to one constant string in the file; a
-/// name bound to two different values maps to `None`.
-fn script_constants(parsed: &crate::syntax::Parsed<'_>) -> BTreeMap<String, Option<String>> {
-    use crate::syntax::parse::descendants;
-    let mut out: BTreeMap<String, Option<String>> = BTreeMap::new();
-    for node in descendants(parsed.root()) {
-        if !matches!(node.kind(), "assignment" | "assignment_expression") {
-            continue;
-        }
-        let (Some(left), Some(right)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
-        ) else {
-            continue;
-        };
-        if !matches!(left.kind(), "identifier" | "constant" | "variable_name") {
             continue;
         }
         let value = crate::syntax::fold::fold(parsed, right).map(|f| f.value);

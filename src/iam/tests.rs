@@ -554,3 +554,15 @@ fn ruby_and_php_calls_are_read_from_the_tree() {
     );
     assert!(!g.iter().any(|(a, _)| a == "s3:DeleteObject"), "{g:?}");
 }
+
+#[test]
+fn powershell_commands_are_read_from_the_tree() {
+    // A here-string that mentions a cmdlet is text, not a call.
+    let ps = "$b = 'tree-ps-bucket'\n$doc = @'\nRemove-S3Object -BucketName doc-bucket -Key k\n'@\nRead-S3Object -BucketName $b -Key cfg.json -File C:\\cfg.json\n";
+    let g = infer("deploy.ps1", ps);
+    assert!(
+        has(&g, "s3:GetObject", "arn:aws:s3:::tree-ps-bucket/*"),
+        "{g:?}"
+    );
+    assert!(!g.iter().any(|(a, _)| a == "s3:DeleteObject"), "{g:?}");
+}
