@@ -44,9 +44,7 @@ pub(super) fn script_calls(parsed: &crate::syntax::Parsed<'_>) -> Vec<TreeCall> 
                     parsed.text_of(k).to_string(),
                     tree_value(parsed, value, &consts),
                 ));
-            } else if value.kind() == "pair" {
-                collect_entries(parsed, value, &consts, &mut keywords, 0);
-            } else if matches!(value.kind(), "hash" | "array_creation_expression") {
+            } else if matches!(value.kind(), "pair" | "hash" | "array_creation_expression") {
                 collect_entries(parsed, value, &consts, &mut keywords, 0);
             } else if !value.kind().contains("comment") {
                 positional.push(tree_value(parsed, value, &consts));

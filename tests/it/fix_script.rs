@@ -37,15 +37,21 @@ end
 
 #[test]
 fn issue11_ruby_heredoc_before_the_client_is_read_as_a_heredoc() {
-    let case = fixed("lib/tasks/backup.rake", "ruby", RAKE_UPLOAD_WITH_HEREDOC, 61);
+    let case = fixed(
+        "lib/tasks/backup.rake",
+        "ruby",
+        RAKE_UPLOAD_WITH_HEREDOC,
+        61,
+    );
     assert!(
-        case.patched.contains(
-            "    s3 = Aws::S3::Client.new(\n      region: 'eu-west-1',\n    )\n"
-        ),
+        case.patched
+            .contains("    s3 = Aws::S3::Client.new(\n      region: 'eu-west-1',\n    )\n"),
         "{}",
         case.safe_patched()
     );
-    assert!(case.patched.contains("don't stop the worker until it's done."));
+    assert!(case
+        .patched
+        .contains("don't stop the worker until it's done."));
     insta::assert_snapshot!(case.safe_patch());
 }
 
