@@ -1,5 +1,5 @@
-//! Property-test helpers for rewriters (the noise-survival check the Python and shell rewriters'
-//! unit tests use). The token engine that lived here served Ruby and PHP until they moved onto
+//! Property-test helpers for rewriters (the noise-survival check the Python, shell, Ruby and PHP
+//! rewriters' unit tests use). The token engine that lived here served Ruby and PHP until they moved onto
 //! `crate::syntax`; it is gone.
 
 #[cfg(test)]

@@ -83,3 +83,35 @@ proptest! {
         let _ = crate::fix::fix_text(&Detector::builtin(), "x.php", &text);
     }
 }
+
+const NOISE: &[&str] = &[
+    "echo \"step {N}\\n\";",
+    "$value{N} = compute({N}, ['flag' => true]);",
+    "// note {N}",
+    "$bucket{N} = 'data-{N}';",
+];
+
+const SNIPPETS: &[&str] = &[
+    "$s3 = new S3Client(['region' => 'eu-west-1', 'credentials' => ['key' => '{AKIA}', 'secret' => '{SECRET}']]);\n",
+    "// old key {AKIA}\n",
+    "putenv('AWS_ACCESS_KEY_ID={AKIA}');\n",
+    "$c = S3Client::factory(array(\n    'key' => '{AKIA}',\n    'secret' => '{SECRET}',\n    'region' => 'us-east-1',\n));\n",
+];
+
+#[test]
+fn a_typical_mix_is_rewritten_with_noise_intact() {
+    use crate::fix::script_edit::testkit::check_noise_survives;
+    let picks: Vec<(bool, usize)> = (0..12).map(|n| (n % 2 == 0, n / 2)).collect();
+    let result = check_noise_survives(&Php, "app.php", "<?php\n", NOISE, SNIPPETS, &picks, 7);
+    assert!(result.is_ok(), "{result:?}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn lines_without_findings_are_never_touched(picks in prop::collection::vec((any::<bool>(), 0usize..16), 1..24), seed in 0u64..1000) {
+        use crate::fix::script_edit::testkit::check_noise_survives;
+        let _ = check_noise_survives(&Php, "app.php", "<?php\n", NOISE, SNIPPETS, &picks, seed);
+    }
+}

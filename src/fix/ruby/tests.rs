@@ -126,3 +126,44 @@ proptest! {
         let _ = crate::fix::fix_text(&Detector::builtin(), "x.rb", &text);
     }
 }
+
+const NOISE: &[&str] = &[
+    "puts \"step {N}\"",
+    "value_{N} = compute({N}, flag: true)",
+    "# note {N}",
+    "bucket_{N} = s3.bucket('data-{N}')",
+];
+
+const SNIPPETS: &[&str] = &[
+    "s3 = Aws::S3::Client.new(region: 'eu-west-1', access_key_id: '{AKIA}', secret_access_key: '{SECRET}')\n",
+    "ddb = Aws::DynamoDB::Client.new(\n  credentials: Aws::Credentials.new('{AKIA}', '{SECRET}'),\n  retry_limit: 3,\n)\n",
+    "# old key {AKIA}\n",
+    "ENV['AWS_ACCESS_KEY_ID'] = '{AKIA}'\n",
+    "Aws.config.update(credentials: Aws::Credentials.new('{AKIA}', '{SECRET}'))\n",
+];
+
+#[test]
+fn a_typical_mix_is_rewritten_with_noise_intact() {
+    use crate::fix::script_edit::testkit::check_noise_survives;
+    let picks: Vec<(bool, usize)> = (0..12).map(|n| (n % 2 == 0, n / 2)).collect();
+    let result = check_noise_survives(
+        &Ruby,
+        "app.rb",
+        "require 'aws-sdk'\n",
+        NOISE,
+        SNIPPETS,
+        &picks,
+        7,
+    );
+    assert!(result.is_ok(), "{result:?}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn lines_without_findings_are_never_touched(picks in prop::collection::vec((any::<bool>(), 0usize..16), 1..24), seed in 0u64..1000) {
+        use crate::fix::script_edit::testkit::check_noise_survives;
+        let _ = check_noise_survives(&Ruby, "app.rb", "require 'aws-sdk'\n", NOISE, SNIPPETS, &picks, seed);
+    }
+}
