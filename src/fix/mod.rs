@@ -6,14 +6,11 @@
 //! had, or the file is left untouched and reported as needing a manual fix.
 
 pub mod php;
-pub mod php_lex;
 pub mod powershell;
 pub mod powershell_lex;
 pub mod python;
 pub mod ruby;
-pub mod ruby_lex;
 pub mod script_edit;
-pub mod script_lex;
 pub mod shell;
 
 pub mod awsini;

@@ -396,6 +396,16 @@ pub(super) fn tree_calls(path: &str, text: &str) -> Option<Vec<TreeCall>> {
             let parsed = parse(lang, text).ok()?;
             Some(python_calls(&parsed))
         }
+        // PHP outside `<?php` is page text: a snippet without the tag keeps the text finder.
+        Language::Php if !text.contains("<?") => None,
+        Language::Ruby | Language::Php => {
+            let parsed = parse(lang, text).ok()?;
+            Some(super::syntax_script::script_calls(&parsed))
+        }
+        Language::PowerShell => {
+            let parsed = parse(lang, text).ok()?;
+            Some(super::syntax_script::powershell_calls(&parsed))
+        }
         _ => None,
     }
 }
@@ -477,7 +487,7 @@ pub(super) fn tree_value(
         };
     }
     match node.kind() {
-        "identifier" | "attribute" => {
+        "identifier" | "attribute" | "constant" | "variable_name" => {
             let text = parsed.text_of(node);
             let name = text.rsplit('.').next().unwrap_or(text);
             match consts.get(name) {

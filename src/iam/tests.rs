@@ -536,3 +536,33 @@ fn issue11_python_calls_come_from_the_syntax_tree() {
         .collect();
     assert!(lines.contains(&8) && lines.contains(&9), "{lines:?}");
 }
+
+#[test]
+fn ruby_and_php_calls_are_read_from_the_tree() {
+    let rb = "BUCKET = 'rb-tree-bucket'\ns3 = Aws::S3::Client.new\n# s3.delete_object(bucket: 'commented', key: 'k')\ns3.get_object(bucket: BUCKET, key: params[:key])\n";
+    let g = infer("a.rb", rb);
+    assert!(
+        has(&g, "s3:GetObject", "arn:aws:s3:::rb-tree-bucket/*"),
+        "{g:?}"
+    );
+    assert!(!g.iter().any(|(a, _)| a == "s3:DeleteObject"), "{g:?}");
+    let php = "<?php\n$bucket = 'php-tree-bucket';\n$s3 = new Aws\\S3\\S3Client(['region' => 'x']);\n// $s3->deleteObject(['Bucket' => 'commented', 'Key' => 'k']);\n$s3->getObject([\n    'Bucket' => $bucket,\n    'Key' => $key,\n]);\n";
+    let g = infer("a.php", php);
+    assert!(
+        has(&g, "s3:GetObject", "arn:aws:s3:::php-tree-bucket/*"),
+        "{g:?}"
+    );
+    assert!(!g.iter().any(|(a, _)| a == "s3:DeleteObject"), "{g:?}");
+}
+
+#[test]
+fn powershell_commands_are_read_from_the_tree() {
+    // A here-string that mentions a cmdlet is text, not a call.
+    let ps = "$b = 'tree-ps-bucket'\n$doc = @'\nRemove-S3Object -BucketName doc-bucket -Key k\n'@\nRead-S3Object -BucketName $b -Key cfg.json -File C:\\cfg.json\n";
+    let g = infer("deploy.ps1", ps);
+    assert!(
+        has(&g, "s3:GetObject", "arn:aws:s3:::tree-ps-bucket/*"),
+        "{g:?}"
+    );
+    assert!(!g.iter().any(|(a, _)| a == "s3:DeleteObject"), "{g:?}");
+}

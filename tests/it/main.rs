@@ -18,6 +18,7 @@ mod fix_php;
 mod fix_powershell;
 mod fix_python;
 mod fix_ruby;
+mod fix_script;
 mod fix_shell;
 mod fix_terraform;
 mod fixutil;

@@ -1,0 +1,9 @@
+require 'aws-sdk'
+Aws.config.update(
+  credentials:
+    Aws::Credentials.new(
+      '{AKIA}',
+      '{SECRET}'
+    ),
+  region: 'us-east-1'
+)
