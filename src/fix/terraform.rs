@@ -471,8 +471,28 @@ impl TfPlan<'_> {
             .any(|t| t.kind == Tok::Comment && t.span.contains(&offset))
     }
 
-    fn configuration(&mut self, items: &[Item]) {
+    /// Removes the credential arguments of a `provider "aws"` or `backend "s3"` body that hold a
+    /// key (or a keyed variable); whether any went.
+    fn strip_credentials(&mut self, body: &[Item], holds_key: &dyn Fn(&str) -> bool) -> bool {
         let text = self.file.text;
+        let mut gone = Vec::new();
+        for (k, attr) in body.iter().enumerate() {
+            let Item::Attribute { name, .. } = attr else {
+                continue;
+            };
+            let bytes = self.bytes(attr);
+            let keyed = has_match(self.file.matches, &bytes) || holds_key(&text[bytes]);
+            if CREDENTIAL_ARGS.contains(&name.as_str()) && keyed && self.remove(attr) {
+                gone.push(k);
+            }
+        }
+        if !gone.is_empty() {
+            self.realign(body, &gone);
+        }
+        !gone.is_empty()
+    }
+
+    fn configuration(&mut self, items: &[Item]) {
         let keyed_vars: Vec<(String, &Item, &Item)> = items
             .iter()
             .filter_map(|it| match it {
@@ -502,23 +522,30 @@ impl TfPlan<'_> {
             keyed_vars.iter().any(|(n, _, _)| mentions(expr, "var", n))
                 || keyed_locals.iter().any(|(n, _)| mentions(expr, "local", n))
         };
+        let backends: Vec<&[Item]> = items
+            .iter()
+            .filter(|it| it.block(&["terraform"]))
+            .flat_map(|it| match it {
+                Item::Block { body, .. } => body.iter().collect::<Vec<_>>(),
+                _ => Vec::new(),
+            })
+            .filter_map(|it| match it {
+                Item::Block { body, .. } if it.block(&["backend", "s3"]) => Some(body.as_slice()),
+                _ => None,
+            })
+            .collect();
+        for body in backends {
+            if self.strip_credentials(body, &holds_key) {
+                self.notes.push(
+                    "backend \"s3\" now reads the state with the default credential chain: give the role that runs Terraform access to the state bucket (and its lock table), or set `assume_role` in the backend; deactivate the old key".into(),
+                );
+            }
+        }
         for provider in items.iter().filter(|it| it.block(&["provider", "aws"])) {
             let Item::Block { body, .. } = provider else {
                 continue;
             };
-            let mut gone = Vec::new();
-            for (k, attr) in body.iter().enumerate() {
-                let Item::Attribute { name, .. } = attr else {
-                    continue;
-                };
-                let bytes = self.bytes(attr);
-                let keyed = has_match(self.file.matches, &bytes) || holds_key(&text[bytes]);
-                if CREDENTIAL_ARGS.contains(&name.as_str()) && keyed && self.remove(attr) {
-                    gone.push(k);
-                }
-            }
-            if !gone.is_empty() {
-                self.realign(body, &gone);
+            if self.strip_credentials(body, &holds_key) {
                 self.notes.push(
                     "provider \"aws\" now uses the default credential chain: run Terraform where a role is available (instance profile, ECS task role, GitHub OIDC) or use `assume_role`; deactivate the old key".into(),
                 );

@@ -1,4 +1,4 @@
-//! Terraform: the AWS provider loses its static credentials (and the variables that held them),
+//! Terraform: the AWS provider and the `backend "s3"` block lose their static credentials (and the variables that held them),
 //! and the patched file is still `terraform fmt -check` clean (which parses it as HCL).
 
 use crate::fixutil::{expand_numbered, prepare, round_trip, FixCase};
@@ -174,4 +174,45 @@ fn a_key_in_a_lambda_environment_stays_manual() {
     assert_eq!(case.fix.rewriter, Some("terraform"));
     let (expanded, _) = expand_numbered(template, 54);
     assert_eq!(case.original, expanded);
+}
+
+/// The state backend of a small project (the shape of many public `backend.tf` files): the S3
+/// backend held the keys of the CI user next to the bucket and lock table.
+const BACKEND_TF: &str = r#"terraform {
+  required_version = ">= 1.3"
+
+  backend "s3" {
+    bucket         = "acme-terraform-state"
+    key            = "network/terraform.tfstate"
+    region         = "us-east-1"
+    dynamodb_table = "terraform-locks"
+    encrypt        = true
+    access_key     = "{AKIA}"
+    secret_key     = "{SECRET}"
+  }
+}
+
+provider "aws" {
+  region = "us-east-1"
+}
+"#;
+
+/// Issue 11: `backend "s3"` blocks lose their keys; bucket, key and lock table stay, and the
+/// alignment of the remaining arguments is what `terraform fmt` writes.
+#[test]
+fn issue11_backend_s3_block_loses_its_keys() {
+    let case = round_trip("infra/backend.tf", BACKEND_TF, 41);
+    assert_fmt_clean(&case);
+    assert!(case
+        .patched
+        .contains("    dynamodb_table = \"terraform-locks\"\n"));
+    assert!(!case.patched.contains("access_key"));
+    assert!(!case.patched.contains("secret_key"));
+    assert!(case.fix.manual.is_empty(), "{:?}", case.fix.manual);
+    assert!(
+        case.fix.notes.iter().any(|n| n.contains("backend \"s3\"")),
+        "{:?}",
+        case.fix.notes
+    );
+    insta::assert_snapshot!(case.safe_patch());
 }
