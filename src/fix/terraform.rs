@@ -13,7 +13,7 @@
 //! writes them) are re-aligned after a removal so the file stays `fmt`-clean.
 
 use crate::fix::awsini::{apply_edits, has_match, manual_for, split_lines, uncovered, Edit, Line};
-use crate::fix::{FileToFix, Outcome, Rewriter};
+use crate::fix::{FileToFix, ManualFix, Outcome, Rewriter};
 use std::ops::Range;
 
 /// Provider arguments that carry static credentials.
@@ -43,6 +43,18 @@ impl Rewriter for TerraformRewriter {
         .body(&mut 0, 0) else {
             return Outcome::NotHandled;
         };
+        if let Some(host) = local_endpoint(file.text, &tokens, &items) {
+            return Outcome::Manual(
+                file.matches
+                    .iter()
+                    .map(|m| ManualFix {
+                        line: m.line,
+                        reason: format!("the AWS provider talks to a non-AWS endpoint ({host}); these keys are not AWS IAM keys"),
+                        advice: "leave them: LocalStack and other emulators take any key; rolecall does not rewrite them".into(),
+                    })
+                    .collect(),
+            );
+        }
         let lines = split_lines(file.text);
         let mut plan = TfPlan {
             file,
@@ -72,6 +84,26 @@ impl Rewriter for TerraformRewriter {
             manual: Vec::new(),
         }
     }
+}
+
+/// The non-AWS host (LocalStack, MinIO, localhost) an `endpoints { … }` block of a
+/// `provider "aws"` points at, if any.
+fn local_endpoint(text: &str, tokens: &[Token], items: &[Item]) -> Option<String> {
+    items
+        .iter()
+        .filter(|it| it.block(&["provider", "aws"]))
+        .filter_map(|it| match it {
+            Item::Block { body, .. } => Some(body),
+            _ => None,
+        })
+        .flatten()
+        .filter(|it| it.block(&["endpoints"]))
+        .find_map(|it| {
+            let t = it.tokens();
+            let bytes = tokens[t.start].span.start..tokens[t.end - 1].span.end;
+            let one_line = text[bytes].replace(['\n', '\r'], " ");
+            crate::fix::non_aws_endpoint(&one_line)
+        })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -779,6 +811,24 @@ mod tests {
             let _ = run(&TerraformRewriter, "main.tf", &(text.clone() + &keys));
             let _ = run(&TerraformRewriter, "x.tfvars", &(keys + &text));
         }
+    }
+
+    #[test]
+    fn a_localstack_provider_stays_untouched() {
+        let (text, _) = chunks(
+            &["provider \"aws\" {\n  access_key = \"{AKIA}\"\n  secret_key = \"{SECRET}\"\n  skip_credentials_validation = true\n\n  endpoints {\n    s3 = \"http://s3.localhost.localstack.cloud:4566\"\n  }\n}".into()],
+            7,
+            "\n",
+        );
+        let (_, outcome) = run(&TerraformRewriter, "provider.tf", &text);
+        let Outcome::Manual(manual) = outcome else {
+            panic!("{outcome:?}");
+        };
+        assert!(!manual.is_empty());
+        assert!(
+            manual[0].reason.contains("non-AWS endpoint (localhost)"),
+            "{manual:?}"
+        );
     }
 
     #[test]
