@@ -13,7 +13,10 @@
 //! writes them) are re-aligned after a removal so the file stays `fmt`-clean.
 
 use crate::fix::awsini::{apply_edits, has_match, manual_for, split_lines, uncovered, Edit, Line};
+use crate::fix::shell;
 use crate::fix::{FileToFix, ManualFix, Outcome, Rewriter};
+use crate::syntax::edit::EditSet;
+use crate::syntax::{guard, parse_ranges, Language, Limits};
 use std::ops::Range;
 
 /// Provider arguments that carry static credentials.
@@ -69,6 +72,7 @@ impl Rewriter for TerraformRewriter {
             plan.configuration(&items);
         }
         plan.comments();
+        plan.user_data_scripts();
         let covered: Vec<Range<usize>> = plan.edits.iter().map(|e| e.range.clone()).collect();
         let left = uncovered(file.matches, &covered);
         if !left.is_empty() {
@@ -104,6 +108,14 @@ fn local_endpoint(text: &str, tokens: &[Token], items: &[Item]) -> Option<String
             let one_line = text[bytes].replace(['\n', '\r'], " ");
             crate::fix::non_aws_endpoint(&one_line)
         })
+}
+
+/// The body of a heredoc token: from the line after `<<EOF` to the start of the closing marker's
+/// line.
+fn heredoc_body(text: &str, span: &Range<usize>) -> Option<Range<usize>> {
+    let start = span.start + text[span.start..span.end].find('\n')? + 1;
+    let end = text[..span.end].rfind('\n').map_or(0, |i| i + 1);
+    (start < end).then_some(start..end)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -522,6 +534,61 @@ impl TfPlan<'_> {
             self.realign(body, &gone);
         }
         !gone.is_empty()
+    }
+
+    /// Fixes the shell scripts in `user_data` heredocs in their own language: the heredoc's body
+    /// is parsed in place with the Bash grammar and planned by the shell rewriter; the patched
+    /// script must parse as well as before. PowerShell (`<powershell>`) bodies stay manual.
+    fn user_data_scripts(&mut self) {
+        let text = self.file.text;
+        for tok in self.tokens.iter().filter(|t| t.kind == Tok::Heredoc) {
+            let line_start = text[..tok.span.start].rfind('\n').map_or(0, |i| i + 1);
+            let head = text[line_start..tok.span.start].trim_start();
+            if !head.starts_with("user_data") {
+                continue;
+            }
+            let Some(body) = heredoc_body(text, &tok.span) else {
+                continue;
+            };
+            let keys: Vec<Range<usize>> = self
+                .file
+                .matches
+                .iter()
+                .filter(|m| body.contains(&m.span.start) && !self.removed(m.span.start))
+                .map(|m| m.span.clone())
+                .collect();
+            if keys.is_empty() || text[body.clone()].contains("<powershell>") {
+                continue;
+            }
+            let Ok(parsed) =
+                parse_ranges(Language::Bash, text, &[body.clone()], &Limits::default())
+            else {
+                continue;
+            };
+            let out = shell::plan(&parsed, &keys, None);
+            let mut set = EditSet::new(text);
+            for spot in out.spots {
+                set.add(spot);
+            }
+            let before = &text[body.clone()];
+            let check = |after: &str| {
+                let grown = after.len() as isize - text.len() as isize;
+                let end = (body.end as isize + grown).max(body.start as isize) as usize;
+                guard::check(Language::Bash, before, &after[body.start..end])
+                    .map_err(|e| e.to_string())
+            };
+            let applied = guard::settle(&mut set, &check);
+            if applied.edits.is_empty() {
+                continue;
+            }
+            for (range, with) in applied.edits {
+                self.edits.push(Edit { range, with });
+            }
+            self.notes.extend(out.notes);
+            self.notes.push(
+                "the user_data script no longer sets the key: give the instance an instance profile with the role (the AWS CLI and SDKs find it through IMDS); changing user_data replaces the instance (or takes effect on its next launch); deactivate the old key".into(),
+            );
+        }
     }
 
     fn configuration(&mut self, items: &[Item]) {

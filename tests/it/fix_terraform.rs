@@ -216,3 +216,62 @@ fn issue11_backend_s3_block_loses_its_keys() {
     );
     insta::assert_snapshot!(case.safe_patch());
 }
+
+/// An EC2 instance whose `user_data` heredoc configures the AWS CLI with the keys before it
+/// syncs its app (the shape of many public bootstrap examples).
+const USER_DATA_TF: &str = r#"resource "aws_instance" "web" {
+  ami                  = data.aws_ami.ubuntu.id
+  instance_type        = "t3.micro"
+  iam_instance_profile = aws_iam_instance_profile.web.name
+
+  user_data = <<-EOF
+    #!/bin/bash
+    set -euo pipefail
+    apt-get update -y && apt-get install -y awscli nginx
+    export AWS_ACCESS_KEY_ID={AKIA}
+    export AWS_SECRET_ACCESS_KEY={SECRET}
+    export AWS_DEFAULT_REGION=${var.region}
+    aws s3 sync s3://${var.bucket}/site /var/www/html
+    systemctl restart nginx
+  EOF
+
+  tags = {
+    Name = "web"
+  }
+}
+"#;
+
+/// The body of the first `<<-EOF` heredoc of `text`.
+fn heredoc_body(text: &str) -> &str {
+    let start = text.find("<<-EOF\n").unwrap() + "<<-EOF\n".len();
+    let end = start + text[start..].find("  EOF\n").unwrap();
+    &text[start..end]
+}
+
+/// Issue 11: a `user_data` heredoc holding a shell script is fixed in its own language (the
+/// export lines go, the script keeps booting), never replaced by a marker.
+#[test]
+fn issue11_user_data_shell_script_is_fixed_as_shell() {
+    let case = round_trip("infra/web.tf", USER_DATA_TF, 43);
+    assert_fmt_clean(&case);
+    let body = heredoc_body(&case.patched);
+    assert!(!body.contains("AWS_ACCESS_KEY_ID"), "{body}");
+    assert!(!body.contains("AWS_SECRET_ACCESS_KEY"), "{body}");
+    assert!(body.contains("    export AWS_DEFAULT_REGION=${var.region}\n"));
+    assert!(body.contains("    aws s3 sync s3://${var.bucket}/site /var/www/html\n"));
+    assert!(case.fix.manual.is_empty(), "{:?}", case.fix.manual);
+    assert!(
+        case.fix.notes.iter().any(|n| n.contains("user_data")),
+        "{:?}",
+        case.fix.notes
+    );
+    #[cfg(feature = "conformance")]
+    {
+        use crate::util::{require_tool, run};
+        use std::process::Command;
+        require_tool("bash");
+        let (code, _, err) = run(Command::new("bash").args(["-n", "-c", body]));
+        assert_eq!(code, 0, "bash -n rejects the patched user_data: {err}");
+    }
+    insta::assert_snapshot!(case.safe_patch());
+}
