@@ -13,6 +13,7 @@
 //! writes them) are re-aligned after a removal so the file stays `fmt`-clean.
 
 use crate::fix::awsini::{apply_edits, has_match, manual_for, split_lines, uncovered, Edit, Line};
+use crate::fix::powershell::PowerShellRewriter;
 use crate::fix::shell;
 use crate::fix::{FileToFix, ManualFix, Outcome, Rewriter};
 use crate::syntax::edit::EditSet;
@@ -557,7 +558,11 @@ impl TfPlan<'_> {
                 .filter(|m| body.contains(&m.span.start) && !self.removed(m.span.start))
                 .map(|m| m.span.clone())
                 .collect();
-            if keys.is_empty() || text[body.clone()].contains("<powershell>") {
+            if keys.is_empty() {
+                continue;
+            }
+            if text[body.clone()].contains("<powershell>") {
+                self.user_data_powershell(body);
                 continue;
             }
             let Ok(parsed) =
@@ -589,6 +594,66 @@ impl TfPlan<'_> {
                 "the user_data script no longer sets the key: give the instance an instance profile with the role (the AWS CLI and SDKs find it through IMDS); changing user_data replaces the instance (or takes effect on its next launch); deactivate the old key".into(),
             );
         }
+    }
+
+    /// A `<powershell>` user_data body goes to the PowerShell rewriter on the body's own text
+    /// (matches rebased); its result replaces the body when it fixes every key there and the
+    /// new body parses as well as the old one.
+    fn user_data_powershell(&mut self, body: Range<usize>) {
+        let text = self.file.text;
+        let inner = &text[body.clone()];
+        let first_line = crate::syntax::parse::line_of(text, body.start).saturating_sub(1);
+        let inside: Vec<usize> = (0..self.file.matches.len())
+            .filter(|&i| body.contains(&self.file.matches[i].span.start))
+            .collect();
+        let rebased: Vec<crate::detect::Match> = inside
+            .iter()
+            .map(|&i| {
+                let mut m = self.file.matches[i].clone();
+                m.span = m.span.start - body.start..(m.span.end - body.start).min(inner.len());
+                m.line = m.line.saturating_sub(first_line);
+                m.pair = m.pair.and_then(|p| inside.iter().position(|&j| j == p));
+                m
+            })
+            .collect();
+        let file = FileToFix {
+            path: "user_data.ps1",
+            text: inner,
+            matches: &rebased,
+        };
+        let (new, notes) = match PowerShellRewriter.rewrite(&file) {
+            Outcome::Rewritten {
+                text,
+                notes,
+                manual,
+            } if manual.is_empty() => (text, notes),
+            Outcome::Edits {
+                mut edits,
+                notes,
+                manual,
+            } if manual.is_empty() => {
+                let check = |after: &str| {
+                    guard::check(Language::PowerShell, inner, after).map_err(|e| e.to_string())
+                };
+                let applied = guard::settle(&mut edits, &check);
+                if !applied.rejected.is_empty() {
+                    return;
+                }
+                (applied.text, notes)
+            }
+            _ => return,
+        };
+        if new == inner || guard::check(Language::PowerShell, inner, &new).is_err() {
+            return;
+        }
+        self.edits.push(Edit {
+            range: body,
+            with: new,
+        });
+        self.notes.extend(notes);
+        self.notes.push(
+            "the <powershell> user_data script no longer sets the key: give the instance an instance profile with the role (AWS Tools for PowerShell find it through IMDS); changing user_data replaces the instance (or takes effect on its next launch); deactivate the old key".into(),
+        );
     }
 
     fn configuration(&mut self, items: &[Item]) {

@@ -275,3 +275,37 @@ fn issue11_user_data_shell_script_is_fixed_as_shell() {
     }
     insta::assert_snapshot!(case.safe_patch());
 }
+
+/// A Windows instance whose `<powershell>` user_data stores the keys with `Set-AWSCredential`
+/// before it fetches the app from S3.
+const USER_DATA_PS_TF: &str = r#"resource "aws_instance" "app" {
+  ami           = "ami-0c2b0d3fb02824d92"
+  instance_type = "t3.medium"
+
+  user_data = <<-EOF
+    <powershell>
+    Set-AWSCredential -AccessKey {AKIA} -SecretKey {SECRET} -StoreAs default
+    Read-S3Object -BucketName app-artifacts -Key releases/app.zip -File C:\app.zip
+    Expand-Archive C:\app.zip -DestinationPath C:\app
+    </powershell>
+  EOF
+}
+"#;
+
+/// Issue 11: a `<powershell>` user_data is fixed by the PowerShell rewriter on the heredoc's
+/// body; the tags and the rest of the script stay.
+#[test]
+fn issue11_user_data_powershell_script_is_fixed_as_powershell() {
+    let case = round_trip("infra/app.tf", USER_DATA_PS_TF, 44);
+    assert_fmt_clean(&case);
+    let body = heredoc_body(&case.patched);
+    assert!(!body.contains("Set-AWSCredential"), "{body}");
+    assert!(body.starts_with("    <powershell>\n"), "{body}");
+    assert!(
+        body.contains("    Read-S3Object -BucketName app-artifacts"),
+        "{body}"
+    );
+    assert!(body.ends_with("    </powershell>\n"), "{body}");
+    assert!(case.fix.manual.is_empty(), "{:?}", case.fix.manual);
+    insta::assert_snapshot!(case.safe_patch());
+}
