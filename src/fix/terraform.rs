@@ -490,6 +490,12 @@ impl TfPlan<'_> {
         self.edits.push(Edit::delete(range.start..end));
     }
 
+    fn holds_heredoc(&self, item: &Item) -> bool {
+        self.tokens[item.tokens()]
+            .iter()
+            .any(|t| t.kind == Tok::Heredoc)
+    }
+
     fn removed(&self, offset: usize) -> bool {
         self.edits.iter().any(|e| e.range.contains(&offset))
     }
@@ -537,7 +543,9 @@ impl TfPlan<'_> {
         !gone.is_empty()
     }
 
-    /// Fixes the shell scripts in `user_data` heredocs in their own language: the heredoc's body
+    /// Fixes the shell scripts in `user_data` heredocs (and heredocs that open with a shell
+    /// shebang or `<powershell>`, such as a `locals` entry later passed as user_data) in their own
+    /// language: the heredoc's body
     /// is parsed in place with the Bash grammar and planned by the shell rewriter; the patched
     /// script must parse as well as before. PowerShell (`<powershell>`) bodies stay manual.
     fn user_data_scripts(&mut self) {
@@ -545,12 +553,15 @@ impl TfPlan<'_> {
         for tok in self.tokens.iter().filter(|t| t.kind == Tok::Heredoc) {
             let line_start = text[..tok.span.start].rfind('\n').map_or(0, |i| i + 1);
             let head = text[line_start..tok.span.start].trim_start();
-            if !head.starts_with("user_data") {
-                continue;
-            }
             let Some(body) = heredoc_body(text, &tok.span) else {
                 continue;
             };
+            let script = text[body.clone()].trim_start();
+            let shebang =
+                script.starts_with("#!") && script.lines().next().is_some_and(|l| l.contains("sh"));
+            if !head.starts_with("user_data") && !shebang && !script.starts_with("<powershell>") {
+                continue;
+            }
             let keys: Vec<Range<usize>> = self
                 .file
                 .matches
@@ -676,7 +687,10 @@ impl TfPlan<'_> {
                 _ => Vec::new(),
             })
             .filter_map(|a| match a {
-                Item::Attribute { name, .. } if has_match(self.file.matches, &self.bytes(a)) => {
+                // a heredoc (a script, a policy) is more than a key: it is fixed inside
+                Item::Attribute { name, .. }
+                    if has_match(self.file.matches, &self.bytes(a)) && !self.holds_heredoc(a) =>
+                {
                     Some((name.clone(), a))
                 }
                 _ => None,
