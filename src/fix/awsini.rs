@@ -749,7 +749,7 @@ mod tests {
             if let Outcome::Edits { edits, manual, .. } = outcome {
                 let new = edits.apply().text;
                 // a profile may rechain: `source_profile` lines change in other sections
-                let scopes: Vec<Range<usize>> = if new.contains("credential_source") { vec![0..usize::MAX] } else { sections(&text) };
+                let scopes: Vec<Range<usize>> = if new.contains("credential_source") { std::iter::once(0..usize::MAX).collect() } else { sections(&text) };
                 assert_scoped(".aws/credentials", &text, &new, &matches, &scopes);
                 if manual.is_empty() {
                     prop_assert!(!new.contains("aws_access_key_id"), "{}", new);

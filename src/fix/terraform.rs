@@ -576,9 +576,12 @@ impl TfPlan<'_> {
                 self.user_data_powershell(body);
                 continue;
             }
-            let Ok(parsed) =
-                parse_ranges(Language::Bash, text, &[body.clone()], &Limits::default())
-            else {
+            let Ok(parsed) = parse_ranges(
+                Language::Bash,
+                text,
+                std::slice::from_ref(&body),
+                &Limits::default(),
+            ) else {
                 continue;
             };
             let out = shell::plan(&parsed, &keys, None);
