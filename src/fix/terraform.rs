@@ -1,13 +1,20 @@
-//! Terraform (`*.tf`, `*.tfvars`): the AWS provider loses its static credentials.
+//! Terraform (`*.tf`, `*.tfvars`): the AWS provider and the S3 backend lose their static credentials.
 //!
 //! - `provider "aws"` blocks lose `access_key`, `secret_key` and `token` when they hold a key or
 //!   refer to a variable or local that does; `region`, `assume_role` and everything else stay.
 //! - A `variable` whose `default` holds a key goes as a whole when nothing else uses it;
 //!   otherwise only its `default` goes. A `locals` entry holding a key goes when unused.
+//! - `terraform { backend "s3" { … } }` blocks lose the same arguments.
+//! - A `provider "aws"` whose `endpoints` point at LocalStack, MinIO or localhost stays untouched
+//!   (its keys are an emulator's).
+//! - Heredocs holding a script (`user_data = <<EOF`, or a heredoc that opens with a shell shebang
+//!   or `<powershell>`) are fixed in the script's own language: the body is parsed in place with
+//!   the Bash grammar and planned by [`super::shell`], or handed to the PowerShell rewriter;
+//!   the script must parse as well as before. A heredoc is never removed whole.
 //! - In `*.tfvars`, assignments holding a key go.
-//! - Full-line and trailing comments holding a key go.
+//! - Full-line and trailing comments holding a key go (in a block comment, only its key lines).
 //!
-//! A small HCL tokenizer (identifiers, strings with `${…}` templates, heredocs, numbers,
+//! Not yet on the syntax layer's HCL grammar: a small HCL tokenizer (identifiers, strings with `${…}` templates, heredocs, numbers,
 //! punctuation, `#` / `//` / `/* */` comments) feeds a block/attribute parser that keeps byte
 //! spans; edits remove whole lines. Attribute groups whose `=` were aligned (as `terraform fmt`
 //! writes them) are re-aligned after a removal so the file stays `fmt`-clean.
