@@ -2,12 +2,16 @@
 //! of them anywhere in a repository: `credentials`, `aws_config`, `*.ini`, …).
 //!
 //! A profile that carries `aws_access_key_id` / `aws_secret_access_key` / `aws_session_token`
-//! loses those lines and gets `role_arn = <placeholder>` plus `credential_source`, so that the
-//! CLI and the SDKs assume the role with the credentials of the place the code runs. The rule for
-//! `credential_source`: `EcsContainer` when the file's path names a container setting (a path
-//! segment containing `ecs`, `fargate`, `docker` or `container`), otherwise
-//! `Ec2InstanceMetadata`. `Environment` is never chosen: it would just move static keys into
-//! environment variables.
+//! loses those lines; a profile that held nothing else goes whole. A profile without static
+//! keys gets its credentials from the rest of the default chain (the ECS task role, the EC2
+//! instance profile, IRSA), so nothing has to be filled in by hand. A profile that chained from
+//! a removed one (`source_profile = default`) now takes `credential_source` instead (def-use):
+//! `EcsContainer` when the file's path names a container setting (a path segment containing
+//! `ecs`, `fargate`, `docker` or `container`), otherwise `Ec2InstanceMetadata`. `Environment` is
+//! never chosen: it would just move static keys into environment variables.
+//!
+//! INI has no grammar in the syntax layer: a small line parser finds sections and entries, and
+//! the edits go through the same [`EditSet`] (one overlap rule) as every other rewriter.
 //!
 //! This module also holds the small text-editing helpers that the other infrastructure
 //! rewriters (Kubernetes YAML, Terraform, ECS JSON, GitHub Actions) share.
@@ -15,6 +19,7 @@
 use crate::detect::Match;
 use crate::finding::Kind;
 use crate::fix::{FileToFix, ManualFix, Outcome, Rewriter};
+use crate::syntax::edit::{lines::tidy_blank_lines, EditSet, SpotEdits};
 use std::ops::Range;
 
 /// Profile keys that hold static credentials.
@@ -23,15 +28,6 @@ const CREDENTIAL_KEYS: &[&str] = &[
     "aws_secret_access_key",
     "aws_session_token",
     "aws_security_token",
-];
-
-/// Profile keys that already give a profile its credentials some other way.
-const SOURCE_KEYS: &[&str] = &[
-    "role_arn",
-    "credential_process",
-    "sso_session",
-    "sso_start_url",
-    "web_identity_token_file",
 ];
 
 /// The rewriter for AWS INI files.
@@ -61,41 +57,33 @@ impl Rewriter for AwsIniRewriter {
     fn rewrite(&self, file: &FileToFix<'_>) -> Outcome {
         let ini = IniFile::parse(file.text);
         let source = credential_source(file.path);
-        let arn = role_arn_placeholder(file.matches);
-        let mut edits = Vec::new();
-        let mut notes = Vec::new();
-        for section in &ini.sections {
-            if let Some(profile_edits) = section.fix(file, &ini, &arn, source) {
-                notes.push(format!(
-                    "profile `{}` now assumes {arn} with `credential_source = {source}`: create that role, let the {} role assume it, and deactivate the old key",
-                    section.name,
-                    if source == "EcsContainer" { "ECS task" } else { "EC2 instance profile" }
-                ));
-                edits.extend(profile_edits);
+        let mut edits = EditSet::new(file.text);
+        let mut notes: Vec<String> = Vec::new();
+        let mut manual = Vec::new();
+        for m in file.matches {
+            let mut spot = SpotEdits::new(m.span.clone());
+            match ini.plan(file.text, &m.span, source, &mut spot, &mut notes) {
+                Ok(()) => edits.add(spot),
+                Err(reason) => manual.push(ManualFix {
+                    line: m.line,
+                    reason,
+                    advice: "remove the key by hand; a profile without static keys takes its credentials from the default chain (instance profile, task role)".into(),
+                }),
             }
         }
-        edits.extend(
-            ini.lines
-                .iter()
-                .filter(|l| l.kind == IniKind::Comment && has_match(file.matches, &l.line.whole()))
-                .map(|l| Edit::delete(l.line.whole())),
-        );
-        let removed: Vec<Range<usize>> = edits.iter().map(|e| e.range.clone()).collect();
-        let left = uncovered(file.matches, &removed);
-        if !left.is_empty() {
-            return manual_for(
-                &left,
-                "AWS config file",
-                "remove the key by hand and give the profile a `role_arn` and `credential_source`",
-            );
-        }
-        if edits.is_empty() {
+        if edits.is_empty() && manual.is_empty() {
             return Outcome::NotHandled;
         }
-        Outcome::Rewritten {
-            text: apply_edits(file.text, edits),
+        if !edits.is_empty() {
+            notes.push(format!(
+                "deactivate the old key; where the profile is used, give the {} a role with the permissions the key had",
+                if source == "EcsContainer" { "ECS task" } else { "EC2 instance profile" }
+            ));
+        }
+        Outcome::Edits {
+            edits,
             notes,
-            manual: Vec::new(),
+            manual,
         }
     }
 }
@@ -143,6 +131,8 @@ struct Entry {
 #[derive(Debug, Clone)]
 struct Section {
     name: String,
+    /// Line index of the `[header]`.
+    header: usize,
     entries: Vec<Entry>,
 }
 
@@ -173,6 +163,7 @@ impl IniFile {
                 let name = name.strip_prefix("profile ").unwrap_or(name).trim();
                 sections.push(Section {
                     name: name.to_string(),
+                    header: i,
                     entries: Vec::new(),
                 });
                 IniKind::Header
@@ -203,6 +194,125 @@ impl IniFile {
     fn span(&self, lines: &Range<usize>) -> Range<usize> {
         self.lines[lines.start].line.start..self.lines[lines.end - 1].line.next
     }
+
+    /// The byte span of a whole profile: its header through its last entry.
+    fn section_span(&self, section: &Section) -> Range<usize> {
+        let last = section
+            .entries
+            .last()
+            .map_or(section.header + 1, |e| e.lines.end);
+        self.span(&(section.header..last))
+    }
+
+    /// The section whose lines hold `at`, if any.
+    fn section_at(&self, at: usize) -> Option<&Section> {
+        let line = self.lines.iter().position(|l| at < l.line.next)?;
+        self.sections
+            .iter()
+            .rev()
+            .find(|s| s.header <= line)
+            .filter(|s| s.header < line)
+    }
+
+    /// Plans the removal of the key at `key`.
+    fn plan(
+        &self,
+        text: &str,
+        key: &Range<usize>,
+        source: &str,
+        spot: &mut SpotEdits,
+        notes: &mut Vec<String>,
+    ) -> Result<(), String> {
+        let line = self
+            .lines
+            .iter()
+            .find(|l| key.start < l.line.next)
+            .ok_or("the key is past the end of the file")?;
+        if line.kind == IniKind::Comment {
+            spot.delete(line.line.whole(), "a comment line that shows a key");
+            return Ok(());
+        }
+        let section = self
+            .section_at(key.start)
+            .ok_or("the key stands outside any profile")?;
+        let entry = section
+            .entries
+            .iter()
+            .find(|e| self.span(&e.lines).contains(&key.start))
+            .ok_or("the key is not a `key = value` entry of its profile")?;
+        if !CREDENTIAL_KEYS.contains(&entry.key.as_str()) {
+            return Err(format!(
+                "the key is the value of `{}`, not of a credential setting",
+                entry.key
+            ));
+        }
+        let keys_only = section
+            .entries
+            .iter()
+            .all(|e| CREDENTIAL_KEYS.contains(&e.key.as_str()));
+        let note = if keys_only {
+            let span = tidy_blank_lines(text, self.section_span(section));
+            spot.delete(span, "a profile that held nothing but static keys");
+            format!(
+                "profile `{}` held nothing but static keys and is gone: the default chain finds the role of the place the code runs",
+                section.name
+            )
+        } else {
+            for e in &section.entries {
+                if CREDENTIAL_KEYS.contains(&e.key.as_str()) {
+                    spot.delete(self.span(&e.lines), "a static credential of the profile");
+                }
+            }
+            format!(
+                "profile `{}` lost its static keys and keeps its other settings: the default chain finds the role of the place the code runs",
+                section.name
+            )
+        };
+        push_once(notes, note);
+        self.rechain(text, section, source, spot, notes);
+        Ok(())
+    }
+
+    /// Profiles that chained from `from` (`source_profile = from`) take `credential_source`.
+    fn rechain(
+        &self,
+        text: &str,
+        from: &Section,
+        source: &str,
+        spot: &mut SpotEdits,
+        notes: &mut Vec<String>,
+    ) {
+        for s in &self.sections {
+            for e in s.entries.iter().filter(|e| e.key == "source_profile") {
+                let line = self.lines[e.lines.start].line;
+                let content = &text[line.start..line.end];
+                let value = content[content.find(['=', ':']).map_or(0, |i| i + 1)..].trim();
+                if value != from.name || e.lines.len() != 1 {
+                    continue;
+                }
+                let indent = &content[..content.len() - content.trim_start().len()];
+                let with = format!("{indent}credential_source{}{source}", e.separator);
+                spot.replace(
+                    line.start..line.end,
+                    &with,
+                    "a profile that chained from a removed one",
+                );
+                push_once(
+                    notes,
+                    format!(
+                        "profile `{}` chained from `{}` and now assumes its role with `credential_source = {source}`",
+                        s.name, from.name
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn push_once(notes: &mut Vec<String>, note: String) {
+    if !notes.contains(&note) {
+        notes.push(note);
+    }
 }
 
 /// Splits `key = value` / `key: value`: the lower-cased key and the separator as written.
@@ -218,56 +328,6 @@ fn split_entry(content: &str) -> Option<(String, String)> {
         key.trim().to_ascii_lowercase(),
         content[key.len()..value_at].to_string(),
     ))
-}
-
-impl Section {
-    /// The edits that move this profile from keys to a role, if it holds keys.
-    fn fix(
-        &self,
-        file: &FileToFix<'_>,
-        ini: &IniFile,
-        arn: &str,
-        source: &str,
-    ) -> Option<Vec<Edit>> {
-        let creds: Vec<&Entry> = self
-            .entries
-            .iter()
-            .filter(|e| CREDENTIAL_KEYS.contains(&e.key.as_str()))
-            .collect();
-        if creds.is_empty()
-            || !creds
-                .iter()
-                .any(|e| has_match(file.matches, &ini.span(&e.lines)))
-        {
-            return None;
-        }
-        let mut edits: Vec<Edit> = creds
-            .iter()
-            .map(|e| Edit::delete(ini.span(&e.lines)))
-            .collect();
-        let has = |key: &str| self.entries.iter().any(|e| e.key == key);
-        let first = creds[0];
-        let eol = &file.text
-            [ini.lines[first.lines.start].line.end..ini.lines[first.lines.start].line.next];
-        let eol = if eol.is_empty() {
-            line_ending(file.text)
-        } else {
-            eol
-        };
-        let sep = &first.separator;
-        let mut added = String::new();
-        if !SOURCE_KEYS.iter().any(|k| has(k)) {
-            added.push_str(&format!("role_arn{sep}{arn}{eol}"));
-        }
-        if !has("credential_source") && !has("source_profile") && !has("credential_process") {
-            added.push_str(&format!("credential_source{sep}{source}{eol}"));
-        }
-        if !added.is_empty() {
-            let at = ini.span(&first.lines).start;
-            edits.push(Edit::insert(at, added));
-        }
-        Some(edits)
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -657,6 +717,7 @@ mod tests {
             Just("aws_secret_access_key={SECRET}".to_string()),
             Just("aws_session_token = {TOKEN}".to_string()),
             Just("role_arn = arn:aws:iam::210987654321:role/x".to_string()),
+            Just("source_profile = default".to_string()),
             Just("s3 =".to_string()),
             Just("  max_concurrent_requests = 4".to_string()),
             Just("# old key {AKIA}".to_string()),
@@ -685,9 +746,14 @@ mod tests {
         fn ini_rewrites_stay_in_sections_with_a_finding(lines in prop::collection::vec(ini_line(), 0..16), seed: u64, crlf: bool) {
             let text = build(&lines, seed, if crlf { "\r\n" } else { "\n" });
             let (matches, outcome) = run(&AwsIniRewriter, ".aws/credentials", &text);
-            if let Outcome::Rewritten { text: new, .. } = outcome {
-                assert_scoped(".aws/credentials", &text, &new, &matches, &sections(&text));
-                prop_assert!(!new.contains("aws_access_key_id"), "{}", new);
+            if let Outcome::Edits { edits, manual, .. } = outcome {
+                let new = edits.apply().text;
+                // a profile may rechain: `source_profile` lines change in other sections
+                let scopes: Vec<Range<usize>> = if new.contains("credential_source") { std::iter::once(0..usize::MAX).collect() } else { sections(&text) };
+                assert_scoped(".aws/credentials", &text, &new, &matches, &scopes);
+                if manual.is_empty() {
+                    prop_assert!(!new.contains("aws_access_key_id"), "{}", new);
+                }
             }
         }
 

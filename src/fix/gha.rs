@@ -2,7 +2,9 @@
 //! OIDC federation.
 //!
 //! - `aws-actions/configure-aws-credentials` steps lose `aws-access-key-id` /
-//!   `aws-secret-access-key` / `aws-session-token` and get `role-to-assume: <placeholder ARN>`.
+//!   `aws-secret-access-key` / `aws-session-token` and get
+//!   `role-to-assume: ${{ vars.AWS_ROLE_ARN }}`: a repository variable, so that the workflow stays
+//!   valid and no placeholder ARN has to be edited in (issue 11); the notes give the ARN to set.
 //! - Hardcoded `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN` in `env:` (at
 //!   workflow, job or step level) are removed. A job that relied on them and mentions AWS but has
 //!   no configure step gets one as its first step.
@@ -23,6 +25,8 @@ use std::ops::Range;
 
 /// The action that exchanges credentials for the job.
 const CONFIGURE_ACTION: &str = "aws-actions/configure-aws-credentials";
+/// Where the role's ARN comes from: a repository (or organisation) variable.
+const ROLE_VARIABLE: &str = "${{ vars.AWS_ROLE_ARN }}";
 /// Its inputs that carry static credentials.
 const KEY_INPUTS: &[&str] = &[
     "aws-access-key-id",
@@ -53,7 +57,7 @@ impl Rewriter for GithubActionsRewriter {
         let mut plan = Plan {
             file,
             doc,
-            arn: role_arn_placeholder(file.matches),
+            arn: ROLE_VARIABLE.to_string(),
             ..Plan::default_for(file, doc)
         };
         let workflow_removed = plan.env_edits(doc.get("env"));
@@ -77,9 +81,9 @@ impl Rewriter for GithubActionsRewriter {
         let mut notes = plan.notes;
         if !plan.oidc_jobs.is_empty() {
             notes.push(format!(
-                "jobs {} now assume {} by OIDC: create the role with a trust policy for `token.actions.githubusercontent.com` (`aud` = `sts.amazonaws.com`, and a `sub` condition naming this repository), then deactivate the old key",
+                "jobs {} now assume the role named by the repository variable `AWS_ROLE_ARN` by OIDC: create the role ({}) with a trust policy for `token.actions.githubusercontent.com` (`aud` = `sts.amazonaws.com`, and a `sub` condition naming this repository), set `AWS_ROLE_ARN` to its ARN (`gh variable set AWS_ROLE_ARN`), then deactivate the old key",
                 plan.oidc_jobs.join(", "),
-                plan.arn
+                role_arn_placeholder(file.matches)
             ));
         }
         Outcome::Rewritten {

@@ -1,19 +1,30 @@
-//! Terraform (`*.tf`, `*.tfvars`): the AWS provider loses its static credentials.
+//! Terraform (`*.tf`, `*.tfvars`): the AWS provider and the S3 backend lose their static credentials.
 //!
 //! - `provider "aws"` blocks lose `access_key`, `secret_key` and `token` when they hold a key or
 //!   refer to a variable or local that does; `region`, `assume_role` and everything else stay.
 //! - A `variable` whose `default` holds a key goes as a whole when nothing else uses it;
 //!   otherwise only its `default` goes. A `locals` entry holding a key goes when unused.
+//! - `terraform { backend "s3" { … } }` blocks lose the same arguments.
+//! - A `provider "aws"` whose `endpoints` point at LocalStack, MinIO or localhost stays untouched
+//!   (its keys are an emulator's).
+//! - Heredocs holding a script (`user_data = <<EOF`, or a heredoc that opens with a shell shebang
+//!   or `<powershell>`) are fixed in the script's own language: the body is parsed in place with
+//!   the Bash grammar and planned by [`super::shell`], or handed to the PowerShell rewriter;
+//!   the script must parse as well as before. A heredoc is never removed whole.
 //! - In `*.tfvars`, assignments holding a key go.
-//! - Full-line and trailing comments holding a key go.
+//! - Full-line and trailing comments holding a key go (in a block comment, only its key lines).
 //!
-//! A small HCL tokenizer (identifiers, strings with `${…}` templates, heredocs, numbers,
+//! Not yet on the syntax layer's HCL grammar: a small HCL tokenizer (identifiers, strings with `${…}` templates, heredocs, numbers,
 //! punctuation, `#` / `//` / `/* */` comments) feeds a block/attribute parser that keeps byte
 //! spans; edits remove whole lines. Attribute groups whose `=` were aligned (as `terraform fmt`
 //! writes them) are re-aligned after a removal so the file stays `fmt`-clean.
 
 use crate::fix::awsini::{apply_edits, has_match, manual_for, split_lines, uncovered, Edit, Line};
-use crate::fix::{FileToFix, Outcome, Rewriter};
+use crate::fix::powershell::PowerShellRewriter;
+use crate::fix::shell;
+use crate::fix::{FileToFix, ManualFix, Outcome, Rewriter};
+use crate::syntax::edit::EditSet;
+use crate::syntax::{guard, parse_ranges, Language, Limits};
 use std::ops::Range;
 
 /// Provider arguments that carry static credentials.
@@ -43,6 +54,18 @@ impl Rewriter for TerraformRewriter {
         .body(&mut 0, 0) else {
             return Outcome::NotHandled;
         };
+        if let Some(host) = local_endpoint(file.text, &tokens, &items) {
+            return Outcome::Manual(
+                file.matches
+                    .iter()
+                    .map(|m| ManualFix {
+                        line: m.line,
+                        reason: format!("the AWS provider talks to a non-AWS endpoint ({host}); these keys are not AWS IAM keys"),
+                        advice: "leave them: LocalStack and other emulators take any key; rolecall does not rewrite them".into(),
+                    })
+                    .collect(),
+            );
+        }
         let lines = split_lines(file.text);
         let mut plan = TfPlan {
             file,
@@ -57,6 +80,7 @@ impl Rewriter for TerraformRewriter {
             plan.configuration(&items);
         }
         plan.comments();
+        plan.user_data_scripts();
         let covered: Vec<Range<usize>> = plan.edits.iter().map(|e| e.range.clone()).collect();
         let left = uncovered(file.matches, &covered);
         if !left.is_empty() {
@@ -72,6 +96,34 @@ impl Rewriter for TerraformRewriter {
             manual: Vec::new(),
         }
     }
+}
+
+/// The non-AWS host (LocalStack, MinIO, localhost) an `endpoints { … }` block of a
+/// `provider "aws"` points at, if any.
+fn local_endpoint(text: &str, tokens: &[Token], items: &[Item]) -> Option<String> {
+    items
+        .iter()
+        .filter(|it| it.block(&["provider", "aws"]))
+        .filter_map(|it| match it {
+            Item::Block { body, .. } => Some(body),
+            _ => None,
+        })
+        .flatten()
+        .filter(|it| it.block(&["endpoints"]))
+        .find_map(|it| {
+            let t = it.tokens();
+            let bytes = tokens[t.start].span.start..tokens[t.end - 1].span.end;
+            let one_line = text[bytes].replace(['\n', '\r'], " ");
+            crate::fix::non_aws_endpoint(&one_line)
+        })
+}
+
+/// The body of a heredoc token: from the line after `<<EOF` to the start of the closing marker's
+/// line.
+fn heredoc_body(text: &str, span: &Range<usize>) -> Option<Range<usize>> {
+    let start = span.start + text[span.start..span.end].find('\n')? + 1;
+    let end = text[..span.end].rfind('\n').map_or(0, |i| i + 1);
+    (start < end).then_some(start..end)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -445,6 +497,12 @@ impl TfPlan<'_> {
         self.edits.push(Edit::delete(range.start..end));
     }
 
+    fn holds_heredoc(&self, item: &Item) -> bool {
+        self.tokens[item.tokens()]
+            .iter()
+            .any(|t| t.kind == Tok::Heredoc)
+    }
+
     fn removed(&self, offset: usize) -> bool {
         self.edits.iter().any(|e| e.range.contains(&offset))
     }
@@ -471,8 +529,155 @@ impl TfPlan<'_> {
             .any(|t| t.kind == Tok::Comment && t.span.contains(&offset))
     }
 
-    fn configuration(&mut self, items: &[Item]) {
+    /// Removes the credential arguments of a `provider "aws"` or `backend "s3"` body that hold a
+    /// key (or a keyed variable); whether any went.
+    fn strip_credentials(&mut self, body: &[Item], holds_key: &dyn Fn(&str) -> bool) -> bool {
         let text = self.file.text;
+        let mut gone = Vec::new();
+        for (k, attr) in body.iter().enumerate() {
+            let Item::Attribute { name, .. } = attr else {
+                continue;
+            };
+            let bytes = self.bytes(attr);
+            let keyed = has_match(self.file.matches, &bytes) || holds_key(&text[bytes]);
+            if CREDENTIAL_ARGS.contains(&name.as_str()) && keyed && self.remove(attr) {
+                gone.push(k);
+            }
+        }
+        if !gone.is_empty() {
+            self.realign(body, &gone);
+        }
+        !gone.is_empty()
+    }
+
+    /// Fixes the shell scripts in `user_data` heredocs (and heredocs that open with a shell
+    /// shebang or `<powershell>`, such as a `locals` entry later passed as user_data) in their own
+    /// language: the heredoc's body
+    /// is parsed in place with the Bash grammar and planned by the shell rewriter; the patched
+    /// script must parse as well as before. PowerShell (`<powershell>`) bodies stay manual.
+    fn user_data_scripts(&mut self) {
+        let text = self.file.text;
+        for tok in self.tokens.iter().filter(|t| t.kind == Tok::Heredoc) {
+            let line_start = text[..tok.span.start].rfind('\n').map_or(0, |i| i + 1);
+            let head = text[line_start..tok.span.start].trim_start();
+            let Some(body) = heredoc_body(text, &tok.span) else {
+                continue;
+            };
+            let script = text[body.clone()].trim_start();
+            let shebang =
+                script.starts_with("#!") && script.lines().next().is_some_and(|l| l.contains("sh"));
+            if !head.starts_with("user_data") && !shebang && !script.starts_with("<powershell>") {
+                continue;
+            }
+            let keys: Vec<Range<usize>> = self
+                .file
+                .matches
+                .iter()
+                .filter(|m| body.contains(&m.span.start) && !self.removed(m.span.start))
+                .map(|m| m.span.clone())
+                .collect();
+            if keys.is_empty() {
+                continue;
+            }
+            if text[body.clone()].contains("<powershell>") {
+                self.user_data_powershell(body);
+                continue;
+            }
+            let Ok(parsed) = parse_ranges(
+                Language::Bash,
+                text,
+                std::slice::from_ref(&body),
+                &Limits::default(),
+            ) else {
+                continue;
+            };
+            let out = shell::plan(&parsed, &keys, None);
+            let mut set = EditSet::new(text);
+            for spot in out.spots {
+                set.add(spot);
+            }
+            let before = &text[body.clone()];
+            let check = |after: &str| {
+                let grown = after.len() as isize - text.len() as isize;
+                let end = (body.end as isize + grown).max(body.start as isize) as usize;
+                guard::check(Language::Bash, before, &after[body.start..end])
+                    .map_err(|e| e.to_string())
+            };
+            let applied = guard::settle(&mut set, &check);
+            if applied.edits.is_empty() {
+                continue;
+            }
+            for (range, with) in applied.edits {
+                self.edits.push(Edit { range, with });
+            }
+            self.notes.extend(out.notes);
+            self.notes.push(
+                "the user_data script no longer sets the key: give the instance an instance profile with the role (the AWS CLI and SDKs find it through IMDS); changing user_data replaces the instance (or takes effect on its next launch); deactivate the old key".into(),
+            );
+        }
+    }
+
+    /// A `<powershell>` user_data body goes to the PowerShell rewriter on the body's own text
+    /// (matches rebased); its result replaces the body when it fixes every key there and the
+    /// new body parses as well as the old one.
+    fn user_data_powershell(&mut self, body: Range<usize>) {
+        let text = self.file.text;
+        let inner = &text[body.clone()];
+        let first_line = crate::syntax::parse::line_of(text, body.start).saturating_sub(1);
+        let inside: Vec<usize> = (0..self.file.matches.len())
+            .filter(|&i| body.contains(&self.file.matches[i].span.start))
+            .collect();
+        let rebased: Vec<crate::detect::Match> = inside
+            .iter()
+            .map(|&i| {
+                let mut m = self.file.matches[i].clone();
+                m.span = m.span.start - body.start..(m.span.end - body.start).min(inner.len());
+                m.line = m.line.saturating_sub(first_line);
+                m.pair = m.pair.and_then(|p| inside.iter().position(|&j| j == p));
+                m
+            })
+            .collect();
+        let file = FileToFix {
+            path: "user_data.ps1",
+            text: inner,
+            matches: &rebased,
+        };
+        let (new, notes) = match PowerShellRewriter.rewrite(&file) {
+            Outcome::Rewritten {
+                text,
+                notes,
+                manual,
+            } if manual.is_empty() => (text, notes),
+            Outcome::Edits {
+                mut edits,
+                notes,
+                manual,
+            } if manual.is_empty() => {
+                let check = |after: &str| {
+                    guard::check(Language::PowerShell, inner, after).map_err(|e| e.to_string())
+                };
+                let applied = guard::settle(&mut edits, &check);
+                if !applied.rejected.is_empty() {
+                    return;
+                }
+                (applied.text, notes)
+            }
+            _ => return,
+        };
+        if new == inner || guard::check(Language::PowerShell, inner, &new).is_err() {
+            return;
+        }
+        self.edits.push(Edit {
+            range: body,
+            with: new,
+        });
+        self.notes.extend(notes);
+        self.notes.push(
+            "the <powershell> user_data script no longer sets the key: give the instance an instance profile with the role (AWS Tools for PowerShell find it through IMDS); changing user_data replaces the instance (or takes effect on its next launch); deactivate the old key".into(),
+        );
+    }
+
+    fn configuration(&mut self, items: &[Item]) {
         let keyed_vars: Vec<(String, &Item, &Item)> = items
             .iter()
             .filter_map(|it| match it {
@@ -492,7 +697,10 @@ impl TfPlan<'_> {
                 _ => Vec::new(),
             })
             .filter_map(|a| match a {
-                Item::Attribute { name, .. } if has_match(self.file.matches, &self.bytes(a)) => {
+                // a heredoc (a script, a policy) is more than a key: it is fixed inside
+                Item::Attribute { name, .. }
+                    if has_match(self.file.matches, &self.bytes(a)) && !self.holds_heredoc(a) =>
+                {
                     Some((name.clone(), a))
                 }
                 _ => None,
@@ -502,23 +710,30 @@ impl TfPlan<'_> {
             keyed_vars.iter().any(|(n, _, _)| mentions(expr, "var", n))
                 || keyed_locals.iter().any(|(n, _)| mentions(expr, "local", n))
         };
+        let backends: Vec<&[Item]> = items
+            .iter()
+            .filter(|it| it.block(&["terraform"]))
+            .flat_map(|it| match it {
+                Item::Block { body, .. } => body.iter().collect::<Vec<_>>(),
+                _ => Vec::new(),
+            })
+            .filter_map(|it| match it {
+                Item::Block { body, .. } if it.block(&["backend", "s3"]) => Some(body.as_slice()),
+                _ => None,
+            })
+            .collect();
+        for body in backends {
+            if self.strip_credentials(body, &holds_key) {
+                self.notes.push(
+                    "backend \"s3\" now reads the state with the default credential chain: give the role that runs Terraform access to the state bucket (and its lock table), or set `assume_role` in the backend; deactivate the old key".into(),
+                );
+            }
+        }
         for provider in items.iter().filter(|it| it.block(&["provider", "aws"])) {
             let Item::Block { body, .. } = provider else {
                 continue;
             };
-            let mut gone = Vec::new();
-            for (k, attr) in body.iter().enumerate() {
-                let Item::Attribute { name, .. } = attr else {
-                    continue;
-                };
-                let bytes = self.bytes(attr);
-                let keyed = has_match(self.file.matches, &bytes) || holds_key(&text[bytes]);
-                if CREDENTIAL_ARGS.contains(&name.as_str()) && keyed && self.remove(attr) {
-                    gone.push(k);
-                }
-            }
-            if !gone.is_empty() {
-                self.realign(body, &gone);
+            if self.strip_credentials(body, &holds_key) {
                 self.notes.push(
                     "provider \"aws\" now uses the default credential chain: run Terraform where a role is available (instance profile, ECS task role, GitHub OIDC) or use `assume_role`; deactivate the old key".into(),
                 );
@@ -752,6 +967,24 @@ mod tests {
             let _ = run(&TerraformRewriter, "main.tf", &(text.clone() + &keys));
             let _ = run(&TerraformRewriter, "x.tfvars", &(keys + &text));
         }
+    }
+
+    #[test]
+    fn a_localstack_provider_stays_untouched() {
+        let (text, _) = chunks(
+            &["provider \"aws\" {\n  access_key = \"{AKIA}\"\n  secret_key = \"{SECRET}\"\n  skip_credentials_validation = true\n\n  endpoints {\n    s3 = \"http://s3.localhost.localstack.cloud:4566\"\n  }\n}".into()],
+            7,
+            "\n",
+        );
+        let (_, outcome) = run(&TerraformRewriter, "provider.tf", &text);
+        let Outcome::Manual(manual) = outcome else {
+            panic!("{outcome:?}");
+        };
+        assert!(!manual.is_empty());
+        assert!(
+            manual[0].reason.contains("non-AWS endpoint (localhost)"),
+            "{manual:?}"
+        );
     }
 
     #[test]

@@ -340,6 +340,7 @@ fn runtime_signals(path: &str, text: &str, has_findings: bool) -> Vec<(Runtime, 
             "a Kubernetes ServiceAccount manifest".to_string(),
         ));
     }
+    out.extend(trust::manifest_signals(path, text));
     out
 }
 

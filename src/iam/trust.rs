@@ -131,3 +131,115 @@ pub fn github_repo_from_remote(url: &str) -> Option<String> {
     };
     (ok(owner) && ok(name)).then(|| format!("{owner}/{name}"))
 }
+
+/// Kubernetes kinds whose pods run the code.
+const WORKLOAD_KINDS: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Job",
+    "CronJob",
+    "Pod",
+];
+
+/// The `kind:` of each top-level document of a YAML text that also names an `apiVersion:`.
+fn kubernetes_kinds(text: &str) -> Vec<&str> {
+    let mut kinds = Vec::new();
+    for doc in text.split("\n---") {
+        let top = |key: &str| {
+            doc.lines().find_map(|l| {
+                l.strip_prefix(key)
+                    .map(|v| v.trim().trim_matches(['"', '\'']))
+            })
+        };
+        if let (Some(_), Some(kind)) = (top("apiVersion:"), top("kind:")) {
+            kinds.push(kind);
+        }
+    }
+    kinds
+}
+
+/// What a manifest says about where the code runs, beyond the file kinds `runtime_signals`
+/// knows: Kubernetes workloads and Secrets (pods on EKS: IRSA, or an EKS Pod Identity
+/// association), a ServiceAccount already annotated with `eks.amazonaws.com/role-arn`, an ECS
+/// task definition's `taskRoleArn`, and a workflow or composite action that already uses
+/// `aws-actions/configure-aws-credentials` (GitHub Actions OIDC). Returns (runtime, strength,
+/// reason) like `runtime_signals`.
+pub(crate) fn manifest_signals(path: &str, text: &str) -> Vec<(Runtime, u8, String)> {
+    let mut out = Vec::new();
+    let file = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let yaml = file.ends_with(".yml") || file.ends_with(".yaml");
+    if yaml {
+        let kinds = kubernetes_kinds(text);
+        if let Some(kind) = kinds.iter().find(|k| WORKLOAD_KINDS.contains(k)) {
+            out.push((
+                Runtime::EksIrsa,
+                9,
+                format!("a Kubernetes {kind} manifest (pods on EKS)"),
+            ));
+        } else if kinds.contains(&"Secret") {
+            out.push((
+                Runtime::EksIrsa,
+                7,
+                "a Kubernetes Secret manifest (pods on EKS)".to_string(),
+            ));
+        }
+        if text.contains("eks.amazonaws.com/role-arn") {
+            out.push((
+                Runtime::EksIrsa,
+                10,
+                "a ServiceAccount annotated with eks.amazonaws.com/role-arn (IRSA)".to_string(),
+            ));
+        }
+        if text.contains("aws-actions/configure-aws-credentials") {
+            out.push((
+                Runtime::GithubActions,
+                8,
+                "a workflow step aws-actions/configure-aws-credentials (GitHub OIDC)".to_string(),
+            ));
+        }
+    }
+    if file.ends_with(".json") && text.contains("\"taskRoleArn\"") {
+        out.push((
+            Runtime::Ecs,
+            10,
+            "an ECS task definition with a taskRoleArn".to_string(),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn best(path: &str, text: &str) -> Option<Runtime> {
+        manifest_signals(path, text)
+            .into_iter()
+            .max_by_key(|(_, s, _)| *s)
+            .map(|(r, _, _)| r)
+    }
+
+    #[test]
+    fn kubernetes_workloads_and_secrets_point_at_eks() {
+        let deploy = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n";
+        assert_eq!(best("k8s/api.yaml", deploy), Some(Runtime::EksIrsa));
+        let two = "apiVersion: v1\nkind: ConfigMap\n---\napiVersion: batch/v1\nkind: \"CronJob\"\n";
+        assert!(manifest_signals("jobs.yml", two)[0].2.contains("CronJob"));
+        let secret = "apiVersion: v1\nkind: Secret\nstringData:\n  a: b\n";
+        assert_eq!(best("secret.yaml", secret), Some(Runtime::EksIrsa));
+        // a YAML file without apiVersion is no manifest
+        assert_eq!(best("config.yml", "kind: Deployment\n"), None);
+    }
+
+    #[test]
+    fn ecs_task_roles_and_github_oidc_steps_are_recognised() {
+        let td = "{\"family\": \"web\", \"taskRoleArn\": \"arn:aws:iam::1:role/x\"}";
+        assert_eq!(best("task.json", td), Some(Runtime::Ecs));
+        let wf = "steps:\n  - uses: aws-actions/configure-aws-credentials@v4\n";
+        assert_eq!(best("action.yml", wf), Some(Runtime::GithubActions));
+        let sa = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  annotations:\n    eks.amazonaws.com/role-arn: arn\n";
+        assert_eq!(best("sa.yaml", sa), Some(Runtime::EksIrsa));
+    }
+}

@@ -106,7 +106,7 @@ fn configure_step_moves_to_role_to_assume_with_job_permissions() {
         "{view}"
     );
     assert!(
-        view.contains("{\"aws-region\": \"${{ env.AWS_REGION }}\", \"role-to-assume\": \"arn:aws:iam::210987654321:role/<ROLE_NAME>\"}"),
+        view.contains("{\"aws-region\": \"${{ env.AWS_REGION }}\", \"role-to-assume\": \"${{ vars.AWS_ROLE_ARN }}\"}"),
         "{view}"
     );
     assert!(case
@@ -143,7 +143,7 @@ fn hardcoded_env_keys_go_and_a_configure_step_arrives_with_crlf_kept() {
     let view = workflow_view(&case);
     assert!(view.contains("workflow {\"contents\": \"read\", \"id-token\": \"write\"} {\"AWS_DEFAULT_REGION\": \"us-east-2\"}"), "{view}");
     assert!(
-        view.contains("{\"aws-region\": \"${{ env.AWS_DEFAULT_REGION }}\", \"role-to-assume\": \"arn:aws:iam::210987654321:role/<ROLE_NAME>\"}"),
+        view.contains("{\"aws-region\": \"${{ env.AWS_DEFAULT_REGION }}\", \"role-to-assume\": \"${{ vars.AWS_ROLE_ARN }}\"}"),
         "{view}"
     );
     assert!(case
