@@ -180,8 +180,7 @@ pub fn run(opts: FixOpts) -> anyhow::Result<ExitCode> {
     })
     .context("fix")?;
 
-    let stderr = std::io::stderr();
-    let mut err = stderr.lock();
+    let mut err = super::Messages::stderr();
     let manual = report(detector, &run, &mut err)?;
     let changed = run.changed().count();
     if opts.write {

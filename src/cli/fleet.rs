@@ -66,7 +66,8 @@ fn list_repos(job: &FleetJob, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         writeln!(out, "{}", repo.name)?;
     }
     for s in &skipped {
-        eprintln!(
+        let _ = writeln!(
+            std::io::stderr(),
             "rolecall: warning: {}: {}",
             clean(&s.what),
             clean(&s.reason)

@@ -270,9 +270,12 @@ pub fn run(opts: ScanOpts) -> anyhow::Result<ExitCode> {
         None => {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
-            out.write_all(&report)
-                .and_then(|()| out.flush())
-                .context("cannot write the report")?;
+            let written = out.write_all(&report).and_then(|()| out.flush());
+            // A reader that went away (`rolecall scan | head`) is no error: the verdict stands.
+            match written {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                other => other.context("cannot write the report")?,
+            }
         }
     }
     Ok(result?)

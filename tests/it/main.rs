@@ -29,6 +29,7 @@ mod fleetutil;
 mod history;
 mod hook;
 mod hook_daemon;
+mod hygiene_pipes;
 mod iam;
 mod integrations;
 #[cfg(feature = "conformance")]
