@@ -15,7 +15,9 @@ fn main() -> std::process::ExitCode {
         Err(err) if cli::is_broken_pipe(&err) => rolecall::ExitCode::Clean.into(),
         Err(err) => {
             // stderr may itself be closed or full: never panic over a message.
-            let _ = writeln!(std::io::stderr(), "rolecall: error: {err:#}");
+            let message = format!("{err:#}");
+            let message = rolecall::detect::Detector::shared().redact_in(&message);
+            let _ = writeln!(std::io::stderr(), "rolecall: error: {message}");
             rolecall::ExitCode::Error.into()
         }
     }

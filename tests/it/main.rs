@@ -30,6 +30,7 @@ mod history;
 mod hook;
 mod hook_daemon;
 mod hygiene_pipes;
+mod hygiene_redact;
 mod iam;
 mod integrations;
 #[cfg(feature = "conformance")]
