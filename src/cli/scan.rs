@@ -222,7 +222,7 @@ impl ScanOpts {
         let color = match self.color {
             ColorArg::Always => true,
             ColorArg::Never => false,
-            ColorArg::Auto => !to_file && std::io::stdout().is_terminal(),
+            ColorArg::Auto => super::terminal_colors(!to_file && std::io::stdout().is_terminal()),
         };
         Ok(ScanJob {
             target,

@@ -95,3 +95,31 @@ fn issue_9_missing_file_error_names_its_cause_once() {
     assert_eq!(code, 2, "{err}");
     assert_eq!(err.matches("(os error 2)").count(), 1, "{err}");
 }
+
+/// Runs `rolecall ARGS` in `dir` on a pseudo-terminal (util-linux `script`); returns its output.
+fn on_terminal(dir: &std::path::Path, args: &str, env: &[(&str, &str)]) -> String {
+    let command = format!("{} {args}", crate::util::rolecall_bin().display());
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec", &command, "/dev/null"])
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("script (util-linux) runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn issue_9_no_color_is_honoured_on_a_terminal() {
+    let repo = leaking_repo();
+    let coloured = on_terminal(repo.path(), "scan --no-progress", &[]);
+    assert!(
+        coloured.contains("\x1b["),
+        "a terminal gets colours: {coloured:?}"
+    );
+    let plain = on_terminal(repo.path(), "scan --no-progress", &[("NO_COLOR", "1")]);
+    assert!(plain.contains("CRITICAL"), "{plain:?}");
+    assert!(!plain.contains("\x1b["), "NO_COLOR: {plain:?}");
+}
