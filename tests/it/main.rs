@@ -29,6 +29,7 @@ mod fleetutil;
 mod history;
 mod hook;
 mod hook_daemon;
+mod hygiene_fix;
 mod hygiene_iam;
 mod hygiene_pipes;
 mod hygiene_redact;
