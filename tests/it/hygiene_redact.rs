@@ -30,7 +30,12 @@ fn echoing_repo(seed: u64) -> (TestRepo, Vec<String>) {
         pair.key_id, pair.secret
     );
     let who = format!("Ops {author} <ops@example.com>");
-    repo.git(&["commit", "-q", "--author", &who, "-m", &subject]);
+    let date = "1700000000 +0000";
+    let out = repo.git_env(
+        &["commit", "-q", "--author", &who, "-m", &subject],
+        &[("GIT_AUTHOR_DATE", date), ("GIT_COMMITTER_DATE", date)],
+    );
+    assert!(out.status.success());
     (repo, vec![pair.key_id, pair.secret, named, author])
 }
 
@@ -125,4 +130,60 @@ fn issue_9_config_pointing_at_a_credentials_file_does_not_quote_the_secret() {
             assert_no_secret(&err, &[&pair.key_id, &pair.secret]);
         }
     }
+}
+
+/// The report without its timing (the one line that changes from run to run).
+fn stable(text: &str) -> String {
+    let timing = regex::Regex::new(r"in \d+\.\d\d s").unwrap();
+    timing.replace_all(text, "in <t> s").into_owned()
+}
+
+#[test]
+fn issue_9_redacted_reports_snapshot() {
+    let (repo, _) = echoing_repo(9_204);
+    for format in ["human", "github"] {
+        let (_, out, _) = run(repo
+            .rolecall()
+            .args(["scan", "--no-progress", "--format", format]));
+        insta::assert_snapshot!(format!("issue_9_redacted_{format}"), stable(&out));
+    }
+}
+
+#[test]
+fn issue_9_control_characters_in_names_never_reach_the_terminal() {
+    let mut g = FakeKeys::new(9_205);
+    let pair = g.pair();
+    let repo = TestRepo::new();
+    repo.write(
+        "x\x1b]0;owned\x07\x1b[2J.ini",
+        format!(
+            "aws_access_key_id = {}\naws_secret_access_key = {}\n",
+            pair.key_id, pair.secret
+        ),
+    );
+    repo.git(&["add", "-A"]);
+    let who = "Eve \x1b[31mRed <eve@example.com>";
+    repo.git(&[
+        "commit",
+        "-q",
+        "--author",
+        who,
+        "-m",
+        "subject \x1b[5mblink",
+    ]);
+    for format in FORMATS {
+        let (_, out, err) =
+            run(repo
+                .rolecall()
+                .args(["scan", "--no-progress", "--format", format]));
+        assert!(
+            !out.contains('\x1b') && !out.contains('\x07'),
+            "{format}: {out:?}"
+        );
+        assert!(!err.contains('\x1b'), "{format}: {err:?}");
+    }
+    let (_, out, _) = run(repo
+        .rolecall()
+        .args(["scan", "--worktree", "--no-progress"]));
+    assert!(!out.contains('\x1b'), "{out:?}");
 }
