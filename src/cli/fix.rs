@@ -35,7 +35,8 @@ pub struct FixOpts {
     /// Skip files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 2 * 1024 * 1024)]
     pub max_file_size: u64,
-    /// Rewrite the unpushed commits of RANGE (default `@{upstream}..HEAD`) so that none holds a
+    /// Rewrite the unpushed commits of RANGE (default `@{upstream}..HEAD`, or without an
+    /// upstream `HEAD --not --remotes`: the commits no remote-tracking ref has) so that none holds a
     /// key, move the branch (backup in refs/rolecall/backup/), rescan, and say how to rotate.
     #[arg(
         long,

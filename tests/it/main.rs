@@ -33,6 +33,7 @@ mod hygiene_fix;
 mod hygiene_iam;
 mod hygiene_pipes;
 mod hygiene_redact;
+mod hygiene_rewrite;
 mod iam;
 mod integrations;
 #[cfg(feature = "conformance")]
