@@ -34,6 +34,7 @@ mod hygiene_iam;
 mod hygiene_pipes;
 mod hygiene_redact;
 mod hygiene_rewrite;
+mod hygiene_scan;
 mod iam;
 mod integrations;
 #[cfg(feature = "conformance")]
