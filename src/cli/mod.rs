@@ -90,5 +90,5 @@ impl std::io::Write for Messages {
 /// Whether to colour output going to a terminal (`on_terminal`): not when `NO_COLOR` is set to
 /// anything but the empty string (<https://no-color.org>).
 pub fn terminal_colors(on_terminal: bool) -> bool {
-    on_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    on_terminal && std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty())
 }

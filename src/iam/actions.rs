@@ -349,8 +349,11 @@ impl Inferrer {
         let mut grants = Vec::new();
         let mut all_known = true;
         for g in &rule.grant {
-            let passes =
-                |names: &[String]| names.iter().any(|n| (site.param)(&[n.clone()]).is_some());
+            let passes = |names: &[String]| {
+                names
+                    .iter()
+                    .any(|n| (site.param)(std::slice::from_ref(n)).is_some())
+            };
             if (!g.when_params.is_empty() && !passes(&g.when_params)) || passes(&g.unless_params) {
                 continue;
             }

@@ -177,7 +177,7 @@ fn is_work_tree_root(repo: &git2::Repository, path: &Path) -> bool {
         return false;
     }
     let same = |p: &Path| p.canonicalize().is_ok_and(|p| p == given);
-    repo.workdir().is_none_or(same)
+    repo.workdir().map_or(true, same)
         || same(repo.path())
         || !given.starts_with(
             repo.workdir()

@@ -5,11 +5,31 @@ use crate::util::{run, TestRepo};
 use rolecall::fake::FakeKeys;
 use std::process::Stdio;
 
-/// A pipe whose reading end is already closed: writing to it fails with EPIPE.
-fn closed_pipe() -> Stdio {
-    let (reader, writer) = std::io::pipe().unwrap();
-    drop(reader);
-    Stdio::from(writer)
+/// Runs `cmd` with its `stream` ("stdout" or "stderr") a pipe whose reader is closed at once
+/// (before the command has scanned anything): its writes fail with EPIPE. Returns (code, the
+/// other stream).
+fn with_closed_pipe(cmd: &mut std::process::Command, stream: &str) -> (i32, String) {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (closed, mut kept): (Option<Box<dyn std::any::Any>>, Box<dyn std::io::Read>) =
+        if stream == "stdout" {
+            (
+                child.stdout.take().map(|p| Box::new(p) as _),
+                Box::new(child.stderr.take().unwrap()),
+            )
+        } else {
+            (
+                child.stderr.take().map(|p| Box::new(p) as _),
+                Box::new(child.stdout.take().unwrap()),
+            )
+        };
+    drop(closed);
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut kept, &mut text).unwrap();
+    (child.wait().unwrap().code().unwrap_or(-1), text)
 }
 
 fn dev_full() -> Stdio {
@@ -40,29 +60,38 @@ fn issue_9_scan_into_closed_pipe_ends_quietly() {
     let clean = TestRepo::new();
     clean.write("README.md", "hello\n");
     clean.commit("readme");
-    let (code, _, err) = run(clean.rolecall().arg("scan").stdout(closed_pipe()));
+    let (code, err) = with_closed_pipe(clean.rolecall().arg("scan"), "stdout");
     assert_eq!(code, 0, "{err}");
     assert!(err.is_empty(), "a closed pipe is no error: {err}");
 
     // With findings the verdict stands (the report was complete before the reader left).
     let leaking = leaking_repo();
-    let (code, _, err) = run(leaking.rolecall().arg("scan").stdout(closed_pipe()));
+    let (code, err) = with_closed_pipe(leaking.rolecall().arg("scan"), "stdout");
     assert_eq!(code, 1, "{err}");
     assert!(err.is_empty(), "a closed pipe is no error: {err}");
 }
 
 #[test]
 fn issue_9_fix_with_closed_or_full_stderr_does_not_panic() {
-    for stderr in [closed_pipe(), dev_full()] {
-        let repo = leaking_repo();
-        let out = repo.rolecall().arg("fix").stderr(stderr).output().unwrap();
-        assert_ne!(out.status.code(), Some(101), "fix panicked");
-        let patch = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            patch.contains("--- a/app.py"),
-            "the patch is still written: {patch}"
-        );
-    }
+    let repo = leaking_repo();
+    let (code, patch) = with_closed_pipe(repo.rolecall().arg("fix"), "stderr");
+    assert_ne!(code, 101, "fix panicked");
+    assert!(
+        patch.contains("--- a/app.py"),
+        "the patch is still written: {patch}"
+    );
+    let out = repo
+        .rolecall()
+        .arg("fix")
+        .stderr(dev_full())
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(101), "fix panicked");
+    let patch = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        patch.contains("--- a/app.py"),
+        "the patch is still written: {patch}"
+    );
 }
 
 #[test]
