@@ -264,8 +264,23 @@ pub fn run(opts: ScanOpts) -> anyhow::Result<ExitCode> {
     match output {
         // A format with no failure document leaves no file behind when the scan fails.
         Some(_) if !written => {}
-        Some(path) => std::fs::write(&path, &report)
-            .with_context(|| format!("cannot write {}", path.display()))?,
+        Some(path) => {
+            std::fs::write(&path, &report)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            // The report went to a file: a person at a terminal still gets the verdict.
+            if std::io::stdout().is_terminal() {
+                let verdict = match &result {
+                    Ok(ExitCode::Clean) => "no credentials found",
+                    Ok(ExitCode::Found) => "credentials found",
+                    _ => "the scan is incomplete",
+                };
+                let _ = writeln!(
+                    std::io::stdout(),
+                    "rolecall: {verdict}; report written to {}",
+                    rolecall::model::display::clean(&path.display().to_string())
+                );
+            }
+        }
         None if quiet && matches!(result, Ok(ExitCode::Clean)) => {}
         None => {
             let stdout = std::io::stdout();

@@ -152,3 +152,27 @@ fn issue_9_no_color_is_honoured_on_a_terminal() {
     assert!(plain.contains("CRITICAL"), "{plain:?}");
     assert!(!plain.contains("\x1b["), "NO_COLOR: {plain:?}");
 }
+
+#[test]
+fn issue_9_report_to_a_file_prints_a_summary_line_on_a_terminal() {
+    let repo = leaking_repo();
+    let out = on_terminal(
+        repo.path(),
+        "scan --no-progress --format json -o report.json",
+        &[],
+    );
+    assert!(
+        out.contains("rolecall: credentials found; report written to report.json"),
+        "{out:?}"
+    );
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo.path().join("report.json")).unwrap())
+            .unwrap();
+    assert!(!doc["findings"].as_array().unwrap().is_empty());
+    // Not on a terminal: nothing on stdout (a pipeline reads the file).
+    let (code, stdout, _) = run(repo
+        .rolecall()
+        .args(["scan", "--format", "json", "-o", "r2.json"]));
+    assert_eq!(code, 1);
+    assert!(stdout.is_empty(), "{stdout}");
+}
