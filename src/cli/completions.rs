@@ -26,10 +26,14 @@ pub struct ManOpts {
 /// Writes the completion script to standard output.
 pub fn completions(opts: CompletionsOpts) -> anyhow::Result<rolecall::ExitCode> {
     let mut cmd = Opts::command();
+    // clap_complete panics when its writer fails (a full disk): render in memory, then write.
+    let mut script = Vec::new();
+    clap_complete::generate(opts.shell, &mut cmd, "rolecall", &mut script);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    clap_complete::generate(opts.shell, &mut cmd, "rolecall", &mut out);
-    out.flush().context("cannot write the completion script")?;
+    out.write_all(&script)
+        .and_then(|()| out.flush())
+        .context("cannot write the completion script")?;
     Ok(rolecall::ExitCode::Clean)
 }
 

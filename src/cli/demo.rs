@@ -14,7 +14,7 @@ pub struct DemoOpts {
 
 pub fn run(opts: DemoOpts) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
-    let color = stdout.is_terminal();
+    let color = super::terminal_colors(stdout.is_terminal());
     let mut out = stdout.lock();
     run_demo(
         &DemoOptions {

@@ -6,9 +6,10 @@ use clap::{Args, ValueEnum};
 use rolecall::detect::Detector;
 use rolecall::fix::paths::{fix_paths, FixPathsConfig, FixRun};
 use rolecall::iam::{build_artefacts, Format, IamCollector, IamConfig, Runtime};
+use rolecall::model::display::clean;
 use rolecall::ExitCode;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
 pub struct FixOpts {
@@ -34,7 +35,8 @@ pub struct FixOpts {
     /// Skip files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 2 * 1024 * 1024)]
     pub max_file_size: u64,
-    /// Rewrite the unpushed commits of RANGE (default `@{upstream}..HEAD`) so that none holds a
+    /// Rewrite the unpushed commits of RANGE (default `@{upstream}..HEAD`, or without an
+    /// upstream `HEAD --not --remotes`: the commits no remote-tracking ref has) so that none holds a
     /// key, move the branch (backup in refs/rolecall/backup/), rescan, and say how to rotate.
     #[arg(
         long,
@@ -104,6 +106,50 @@ fn sanitize(detector: &Detector, msg: &str) -> String {
     out
 }
 
+/// The work tree a path given on the command line belongs to, judged without following the path
+/// itself if it is a symbolic link: the git work tree around it, or else its folder.
+fn work_tree_of(given: &Path) -> anyhow::Result<PathBuf> {
+    let abs = std::path::absolute(given)
+        .with_context(|| format!("cannot resolve {}", given.display()))?;
+    let is_link = std::fs::symlink_metadata(&abs).is_ok_and(|m| m.file_type().is_symlink());
+    let folder = if abs.is_dir() && !is_link {
+        abs.clone()
+    } else {
+        abs.parent().map(Path::to_path_buf).unwrap_or(abs.clone())
+    };
+    let folder = folder
+        .canonicalize()
+        .with_context(|| format!("cannot resolve {}", folder.display()))?;
+    Ok(git2::Repository::discover(&folder)
+        .ok()
+        .and_then(|r| r.workdir().and_then(|w| w.canonicalize().ok()))
+        .unwrap_or(folder))
+}
+
+/// `--write` never writes outside the work tree of the paths it was given: a symbolic link that
+/// points elsewhere (`config.py -> /etc/app/config.py`) is refused before any file is written.
+fn refuse_outside(given: &[PathBuf], run: &FixRun) -> anyhow::Result<()> {
+    let trees = given
+        .iter()
+        .map(|p| work_tree_of(p))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    for f in run.changed() {
+        let target = f
+            .abs_path
+            .canonicalize()
+            .with_context(|| format!("cannot resolve {}", f.abs_path.display()))?;
+        if !trees.iter().any(|t| target.starts_with(t)) {
+            anyhow::bail!(
+                "refusing to write {}: it resolves to {}, outside the work tree {}; nothing was written",
+                clean(&f.fix.path),
+                clean(&target.display().to_string()),
+                clean(&trees[0].display().to_string())
+            );
+        }
+    }
+    Ok(())
+}
+
 /// A role name from the repository's folder name (IAM allows `[\w+=,.@-]`, 64 characters).
 fn default_role_name(run: &FixRun) -> String {
     let base = run
@@ -129,21 +175,36 @@ fn report(detector: &Detector, run: &FixRun, err: &mut impl Write) -> std::io::R
     let mut manual = 0;
     for f in &run.files {
         for note in &f.fix.notes {
-            writeln!(err, "{}: note: {}", f.fix.path, sanitize(detector, note))?;
+            writeln!(
+                err,
+                "{}: note: {}",
+                clean(&sanitize(detector, &f.fix.path)),
+                clean(&sanitize(detector, note))
+            )?;
         }
     }
     for (path, m) in run.manual() {
         manual += 1;
         writeln!(
             err,
-            "{path}:{}: needs a hand: {}",
+            "{}:{}: needs a hand: {}",
+            clean(&sanitize(detector, path)),
             m.line,
-            sanitize(detector, &m.reason)
+            clean(&sanitize(detector, &m.reason))
         )?;
-        writeln!(err, "    what to do: {}", sanitize(detector, &m.advice))?;
+        writeln!(
+            err,
+            "    what to do: {}",
+            clean(&sanitize(detector, &m.advice))
+        )?;
     }
     for s in &run.skipped {
-        writeln!(err, "rolecall: skipped {}: {}", s.path, s.reason)?;
+        writeln!(
+            err,
+            "rolecall: skipped {}: {}",
+            clean(&sanitize(detector, &s.path)),
+            clean(&s.reason)
+        )?;
     }
     Ok(manual)
 }
@@ -180,14 +241,14 @@ pub fn run(opts: FixOpts) -> anyhow::Result<ExitCode> {
     })
     .context("fix")?;
 
-    let stderr = std::io::stderr();
-    let mut err = stderr.lock();
+    let mut err = super::Messages::stderr();
     let manual = report(detector, &run, &mut err)?;
     let changed = run.changed().count();
     if opts.write {
+        refuse_outside(&config.paths, &run)?;
         let written = run.write().context("writing the fixed files")?;
         for path in &written {
-            writeln!(err, "rolecall: fixed {path}")?;
+            writeln!(err, "rolecall: fixed {}", clean(&sanitize(detector, path)))?;
         }
     } else {
         let diff = run.diff();
@@ -227,14 +288,14 @@ pub fn run(opts: FixOpts) -> anyhow::Result<ExitCode> {
                 err,
                 "rolecall: runs on {} (guessed from {}: {}; choose with --runs-on)",
                 g.runtime.as_str(),
-                g.path,
-                g.reason
+                clean(&g.path),
+                clean(&g.reason)
             )?,
             Some(g) => writeln!(
                 err,
                 "rolecall: runs on {} ({}; choose with --runs-on)",
                 g.runtime.as_str(),
-                g.reason
+                clean(&g.reason)
             )?,
             None => writeln!(
                 err,

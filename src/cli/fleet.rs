@@ -37,7 +37,9 @@ fn into_job(opts: ScanOpts) -> anyhow::Result<FleetJob> {
     let color = match opts.color {
         ColorArg::Always => true,
         ColorArg::Never => false,
-        ColorArg::Auto => opts.output.is_none() && std::io::stdout().is_terminal(),
+        ColorArg::Auto => {
+            super::terminal_colors(opts.output.is_none() && std::io::stdout().is_terminal())
+        }
     };
     Ok(FleetJob {
         source,
@@ -66,7 +68,8 @@ fn list_repos(job: &FleetJob, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         writeln!(out, "{}", repo.name)?;
     }
     for s in &skipped {
-        eprintln!(
+        let _ = writeln!(
+            std::io::stderr(),
             "rolecall: warning: {}: {}",
             clean(&s.what),
             clean(&s.reason)

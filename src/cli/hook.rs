@@ -3,6 +3,7 @@
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use rolecall::hook::{self, input::HookEnv};
+use rolecall::model::display::clean;
 use rolecall::ExitCode;
 use std::io::Write;
 use std::path::PathBuf;
@@ -71,10 +72,11 @@ fn pre_receive(opts: PreReceiveOpts) -> anyhow::Result<ExitCode> {
 fn install(opts: InstallOpts) -> anyhow::Result<ExitCode> {
     let binary = std::env::current_exe().context("cannot find the rolecall binary's path")?;
     let hook = hook::install::install(&opts.repo, &binary, opts.force)?;
-    println!(
+    writeln!(
+        std::io::stdout(),
         "installed {} (runs {} hook pre-receive)",
-        hook.display(),
-        binary.display()
-    );
+        clean(&hook.display().to_string()),
+        clean(&binary.display().to_string())
+    )?;
     Ok(ExitCode::Clean)
 }

@@ -33,7 +33,9 @@ pub fn run(opts: MergeOpts) -> anyhow::Result<ExitCode> {
     let color = match opts.color {
         ColorArg::Always => true,
         ColorArg::Never => false,
-        ColorArg::Auto => opts.output.is_none() && std::io::stdout().is_terminal(),
+        ColorArg::Auto => {
+            super::terminal_colors(opts.output.is_none() && std::io::stdout().is_terminal())
+        }
     };
     let job = MergeJob {
         inputs: opts.inputs,

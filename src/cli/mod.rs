@@ -53,3 +53,42 @@ pub fn run(opts: Opts) -> anyhow::Result<ExitCode> {
         Command::Man(o) => completions::man(o),
     }
 }
+
+/// Whether `err` comes from writing to a pipe whose reader has gone.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        let io = cause
+            .downcast_ref::<std::io::Error>()
+            .or_else(|| cause.downcast_ref::<rolecall::error::Error>()?.io_source());
+        io.is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Standard error for messages that accompany a result: a closed or full stderr must neither
+/// panic nor stop the command from writing its result, so write errors are dropped.
+pub struct Messages(std::io::Stderr);
+
+impl Messages {
+    /// The process's standard error.
+    pub fn stderr() -> Messages {
+        Messages(std::io::stderr())
+    }
+}
+
+impl std::io::Write for Messages {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let _ = self.0.write_all(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let _ = self.0.flush();
+        Ok(())
+    }
+}
+
+/// Whether to colour output going to a terminal (`on_terminal`): not when `NO_COLOR` is set to
+/// anything but the empty string (<https://no-color.org>).
+pub fn terminal_colors(on_terminal: bool) -> bool {
+    on_terminal && std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty())
+}

@@ -222,7 +222,7 @@ impl ScanOpts {
         let color = match self.color {
             ColorArg::Always => true,
             ColorArg::Never => false,
-            ColorArg::Auto => !to_file && std::io::stdout().is_terminal(),
+            ColorArg::Auto => super::terminal_colors(!to_file && std::io::stdout().is_terminal()),
         };
         Ok(ScanJob {
             target,
@@ -264,15 +264,33 @@ pub fn run(opts: ScanOpts) -> anyhow::Result<ExitCode> {
     match output {
         // A format with no failure document leaves no file behind when the scan fails.
         Some(_) if !written => {}
-        Some(path) => std::fs::write(&path, &report)
-            .with_context(|| format!("cannot write {}", path.display()))?,
+        Some(path) => {
+            std::fs::write(&path, &report)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            // The report went to a file: a person at a terminal still gets the verdict.
+            if std::io::stdout().is_terminal() {
+                let verdict = match &result {
+                    Ok(ExitCode::Clean) => "no credentials found",
+                    Ok(ExitCode::Found) => "credentials found",
+                    _ => "the scan is incomplete",
+                };
+                let _ = writeln!(
+                    std::io::stdout(),
+                    "rolecall: {verdict}; report written to {}",
+                    rolecall::model::display::clean(&path.display().to_string())
+                );
+            }
+        }
         None if quiet && matches!(result, Ok(ExitCode::Clean)) => {}
         None => {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
-            out.write_all(&report)
-                .and_then(|()| out.flush())
-                .context("cannot write the report")?;
+            let written = out.write_all(&report).and_then(|()| out.flush());
+            // A reader that went away (`rolecall scan | head`) is no error: the verdict stands.
+            match written {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                other => other.context("cannot write the report")?,
+            }
         }
     }
     Ok(result?)

@@ -95,6 +95,14 @@ pub struct GrantRule {
     /// Argument index of the resource name when passed positionally.
     #[serde(default)]
     pub positional: Option<usize>,
+    /// The grant applies only when the call passes one of these parameters (PowerShell's
+    /// `Read-S3Object -KeyPrefix` lists the bucket); empty: always.
+    #[serde(default)]
+    pub when_params: Vec<String>,
+    /// The grant does not apply when the call passes one of these parameters
+    /// (`Copy-S3Object -LocalFile` downloads: it writes no object).
+    #[serde(default)]
+    pub unless_params: Vec<String>,
 }
 
 /// The shape of a resource ARN.
@@ -341,6 +349,14 @@ impl Inferrer {
         let mut grants = Vec::new();
         let mut all_known = true;
         for g in &rule.grant {
+            let passes = |names: &[String]| {
+                names
+                    .iter()
+                    .any(|n| (site.param)(std::slice::from_ref(n)).is_some())
+            };
+            if (!g.when_params.is_empty() && !passes(&g.when_params)) || passes(&g.unless_params) {
+                continue;
+            }
             let mut value = (site.param)(&g.params);
             if value.is_none() {
                 value = g.positional.and_then(|i| (site.positional)(i));

@@ -114,11 +114,16 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+/// The message of an I/O or git error already ends with its cause, so the cause is not also
+/// given as [`source`](std::error::Error::source): a chain printer (`{:#}` of anyhow) would print
+/// it twice. [`Error::io_source`] gives it to callers that need the kind (a broken pipe).
+impl std::error::Error for Error {}
+
+impl Error {
+    /// The underlying I/O error, if this is one.
+    pub fn io_source(&self) -> Option<&std::io::Error> {
         match &self.kind {
             ErrorKind::Io { source, .. } => Some(source),
-            ErrorKind::Git(e) => Some(e),
             _ => None,
         }
     }
@@ -136,5 +141,26 @@ impl From<std::io::Error> for Error {
             path: None,
             source: e,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_9_error_cause_printed_once() {
+        let io = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let cause = io.to_string();
+        for err in [
+            Error::from(io),
+            Error::io(
+                "/nowhere",
+                std::io::Error::from(std::io::ErrorKind::NotFound),
+            ),
+        ] {
+            let chain = format!("{:#}", anyhow::Error::new(err));
+            assert_eq!(chain.matches(&cause).count(), 1, "{chain}");
+        }
     }
 }

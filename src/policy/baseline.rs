@@ -70,7 +70,11 @@ impl Baseline {
                     fingerprint: f.fingerprint.clone(),
                     kind: f.kind,
                     rule: f.rule.clone(),
-                    path: f.path.clone(),
+                    // Informational: a key ID in a file name is not written whole.
+                    path: f
+                        .path
+                        .as_deref()
+                        .map(|p| crate::detect::Detector::shared().redact_in(p).into_owned()),
                 });
         }
         Baseline {

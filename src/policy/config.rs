@@ -188,8 +188,12 @@ impl Config {
 
     /// Parses and validates configuration text; `path` is used in error messages.
     pub fn parse(text: &str, path: &Path) -> Result<Config> {
-        let mut config: Config = toml::from_str(text)
-            .map_err(|e| Error::config(path, format!("invalid configuration: {e}")))?;
+        let mut config: Config = toml::from_str(text).map_err(|e| {
+            // The TOML error quotes the offending line: a credentials file given by mistake
+            // must not have its secret echoed.
+            let reason = format!("invalid configuration: {e}");
+            Error::config(path, crate::detect::Detector::shared().redact_in(&reason))
+        })?;
         config.validate().map_err(|msg| Error::config(path, msg))?;
         config.source = Some(path.to_path_buf());
         Ok(config)

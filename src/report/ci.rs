@@ -6,11 +6,14 @@ use crate::finding::{Finding, Severity, Source};
 use crate::model::report::ScanReport;
 use std::io::Write;
 
-/// Escapes the message part of a workflow command (`%`, CR, LF), as GitHub's toolkit does.
+/// Escapes the message part of a workflow command (`%`, CR, LF), as GitHub's toolkit does, and
+/// neutralises every other control character (a runner's log is a terminal).
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    let text = text
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    crate::model::display::clean(&text).into_owned()
 }
 
 /// Escapes a workflow command property value (also `:` and `,`).

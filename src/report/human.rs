@@ -141,6 +141,11 @@ fn write_finding(
     Ok(())
 }
 
+/// `1 object`, `2 objects`.
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Writes the human report.
 pub(super) fn write(report: &ScanReport, out: &mut dyn Write, opts: &ReportOptions) -> Result<()> {
     let p = Paint { on: opts.color };
@@ -163,10 +168,10 @@ pub(super) fn write(report: &ScanReport, out: &mut dyn Write, opts: &ReportOptio
     }
     writeln!(
         out,
-        "Scanned {} objects, {} unique blobs, {} messages, {} in {:.2} s; {} suppressed.",
-        s.objects,
-        s.blobs,
-        s.messages,
+        "Scanned {}, {}, {}, {} in {:.2} s; {} suppressed.",
+        count(s.objects, "object", "objects"),
+        count(s.blobs, "unique blob", "unique blobs"),
+        count(s.messages, "message", "messages"),
         human_bytes(s.bytes),
         s.seconds,
         s.suppressed
@@ -205,4 +210,30 @@ pub(super) fn write(report: &ScanReport, out: &mut dyn Write, opts: &ReportOptio
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::report::Stats;
+
+    #[test]
+    fn issue_9_scanned_one_object_is_singular() {
+        let report = ScanReport {
+            stats: Stats {
+                objects: 1,
+                blobs: 1,
+                messages: 1,
+                ..Stats::default()
+            },
+            ..ScanReport::default()
+        };
+        let mut out = Vec::new();
+        write(&report, &mut out, &ReportOptions::default()).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("Scanned 1 object, 1 unique blob, 1 message, 0 B in"),
+            "{text}"
+        );
+    }
 }

@@ -54,7 +54,9 @@ pub(super) fn write_jsonl(report: &ScanReport, out: &mut dyn Write) -> Result<()
 /// Writes one finding as a single JSON line (with its newline), so that a scan can stream
 /// findings as it attributes them.
 pub fn write_finding_jsonl(finding: &Finding, out: &mut dyn Write) -> Result<()> {
-    serde_json::to_writer(&mut *out, finding).map_err(json_error)?;
+    let mut finding = finding.clone();
+    super::redact::redact_finding(&mut finding);
+    serde_json::to_writer(&mut *out, &finding).map_err(json_error)?;
     writeln!(out)?;
     Ok(())
 }

@@ -23,6 +23,7 @@ mod gitlab;
 mod html;
 mod human;
 mod json;
+pub mod redact;
 mod sarif;
 #[cfg(test)]
 mod schema_check;
@@ -139,6 +140,7 @@ pub fn write_report(
     out: &mut dyn Write,
     opts: &ReportOptions,
 ) -> Result<()> {
+    let report = &*redact::redact_report(report);
     match format {
         Format::Human => human::write(report, out, opts),
         Format::Json => json::write_json(report, out),
@@ -164,6 +166,7 @@ pub fn write_failure(
     out: &mut dyn Write,
     opts: &ReportOptions,
 ) -> Result<bool> {
+    let message = &*redact::redact_text(message);
     match format {
         Format::Sarif => sarif::write_failure(message, out, opts)?,
         Format::Gitlab => gitlab::write_failure(message, out, opts)?,

@@ -1,6 +1,6 @@
 //! Rewriting unpushed history so that a key never reaches the server (`rolecall fix --rewrite`).
 //!
-//! The loop: [`plan`] lists the commits of the range (default `@{upstream}..HEAD`) parents
+//! The loop: [`plan`] lists the commits of the range (default `@{upstream}..HEAD`, without an upstream `HEAD --not --remotes`) parents
 //! first; [`tree`] gives each commit a new tree in which every file with a credential carries
 //! `rolecall fix`'s role-based rewrite (or a marker where no code fix applies); [`commit`] writes
 //! the commit again with everything but its tree, parents and any credential in its message kept

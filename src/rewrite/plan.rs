@@ -27,42 +27,63 @@ pub struct Plan {
     pub in_range: HashSet<Oid>,
 }
 
-/// Spells out the default range for the current branch: `<its upstream>..HEAD`. Without an
-/// upstream, an error that suggests a range to name.
-pub fn default_range(repo: &Repository) -> Result<String> {
+/// What the default range means when the branch has no upstream (a first push, a detached
+/// `HEAD`): the commits no remote-tracking ref has, as a pre-push hook sees them.
+pub const NOT_REMOTES: &str = "HEAD --not --remotes";
+
+/// Spells out the default range for the current branch: `<its upstream>..HEAD`; `None` when
+/// there is no upstream (then [`NOT_REMOTES`] applies).
+pub fn default_range(repo: &Repository) -> Result<Option<String>> {
     let head = repo
         .head()
         .map_err(|e| Error::bad_revision("HEAD", e.message().to_string()))?;
     let Some(name) = head.name().ok().filter(|_| head.is_branch()) else {
-        return Err(Error::bad_revision(
-            DEFAULT_RANGE,
-            "HEAD is detached, so it has no upstream: name the range, for example \
-             `rolecall fix --rewrite origin/main..HEAD`",
-        ));
+        return Ok(None);
     };
-    match repo.branch_upstream_name(name) {
-        Ok(up) => {
-            let up = String::from_utf8_lossy(&up).into_owned();
-            Ok(format!("{up}..HEAD"))
+    Ok(repo
+        .branch_upstream_name(name)
+        .ok()
+        .map(|up| format!("{}..HEAD", String::from_utf8_lossy(&up))))
+}
+
+/// The plan of [`NOT_REMOTES`]: `HEAD` without what any `refs/remotes/*` ref reaches.
+fn plan_not_remotes(repo: &Repository) -> Result<Plan> {
+    let head = repo
+        .head()
+        .ok()
+        .and_then(|h| h.target())
+        .ok_or_else(|| Error::bad_revision("HEAD", "HEAD names no commit yet"))?;
+    let mut walk = repo.revwalk()?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+    walk.push(head)?;
+    for reference in repo.references_glob("refs/remotes/*")? {
+        if let Some(tip) = reference?.resolve().ok().and_then(|r| r.target()) {
+            if repo.find_commit(tip).is_ok() {
+                walk.hide(tip)?;
+            }
         }
-        Err(_) => Err(Error::bad_revision(
-            DEFAULT_RANGE,
-            format!(
-                "the branch {} has no upstream (nothing tells rolecall which commits are \
-                 unpushed): name the range, for example `rolecall fix --rewrite origin/main..HEAD`, \
-                 or set one with `git branch --set-upstream-to origin/main`",
-                name.trim_start_matches("refs/heads/")
-            ),
-        )),
     }
+    let commits = walk.collect::<std::result::Result<Vec<Oid>, _>>()?;
+    finish(
+        repo,
+        NOT_REMOTES.to_string(),
+        None,
+        head,
+        branch_of(repo, "HEAD"),
+        commits,
+    )
 }
 
 /// Resolves `range` (`BASE..HEAD`, or one revision for its whole history; `None` for
 /// [`DEFAULT_RANGE`]) into a plan.
 pub fn plan(repo: &Repository, range: Option<&str>) -> Result<Plan> {
     let spec_text = match range {
-        Some(r) if r.trim() != DEFAULT_RANGE => r.trim().to_string(),
-        _ => default_range(repo)?,
+        Some(r) if r.trim() != DEFAULT_RANGE && r.trim() != NOT_REMOTES => r.trim().to_string(),
+        Some(r) if r.trim() == NOT_REMOTES => return plan_not_remotes(repo),
+        _ => match default_range(repo)? {
+            Some(spec) => spec,
+            None => return plan_not_remotes(repo),
+        },
     };
     let spec = RangeSpec::parse(&spec_text)?;
     let resolved = resolve(repo, &spec)?;
@@ -74,6 +95,25 @@ pub fn plan(repo: &Repository, range: Option<&str>) -> Result<Plan> {
         walk.hide(base)?;
     }
     let commits = walk.collect::<std::result::Result<Vec<Oid>, _>>()?;
+    finish(
+        repo,
+        spec_text,
+        resolved.base,
+        resolved.head,
+        branch,
+        commits,
+    )
+}
+
+/// Checks that every parent outside the range is in this clone, and builds the plan.
+fn finish(
+    repo: &Repository,
+    spec_text: String,
+    base: Option<Oid>,
+    head: Oid,
+    branch: Option<String>,
+    commits: Vec<Oid>,
+) -> Result<Plan> {
     let in_range: HashSet<Oid> = commits.iter().copied().collect();
     for &c in &commits {
         let commit = repo.find_commit(c)?;
@@ -91,8 +131,8 @@ pub fn plan(repo: &Repository, range: Option<&str>) -> Result<Plan> {
     }
     Ok(Plan {
         spec: spec_text,
-        base: resolved.base,
-        head: resolved.head,
+        base,
+        head,
         branch,
         commits,
         in_range,

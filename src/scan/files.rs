@@ -11,6 +11,11 @@ use std::time::Instant;
 
 /// Scans every regular file under `root` (symlinks are not followed; `.git` is skipped).
 pub fn scan_folder(root: &Path, detector: &Detector, opts: &ScanOptions) -> Result<ScanReport> {
+    if root.is_file() {
+        // One file: reported by its name, relative to its folder.
+        let folder = root.parent().unwrap_or(Path::new("."));
+        return scan_files(folder, &[root.to_path_buf()], Source::File, detector, opts);
+    }
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     walk(root, root, &mut files, &mut skipped);

@@ -167,6 +167,25 @@ fn repo_root(repo: &git2::Repository) -> PathBuf {
     repo.workdir().unwrap_or(repo.path()).to_path_buf()
 }
 
+/// Whether `path` is the repository itself (its work tree or git folder) rather than a file or
+/// a folder inside its work tree.
+fn is_work_tree_root(repo: &git2::Repository, path: &Path) -> bool {
+    let Ok(given) = path.canonicalize() else {
+        return true;
+    };
+    if given.is_file() {
+        return false;
+    }
+    let same = |p: &Path| p.canonicalize().is_ok_and(|p| p == given);
+    repo.workdir().map_or(true, same)
+        || same(repo.path())
+        || !given.starts_with(
+            repo.workdir()
+                .and_then(|w| w.canonicalize().ok())
+                .unwrap_or_default(),
+        )
+}
+
 fn scan_path(
     path: &Path,
     worktree: bool,
@@ -174,14 +193,24 @@ fn scan_path(
     opts: &ScanOptions,
 ) -> Result<(ScanReport, PathBuf)> {
     match open_repo(path) {
+        // A file, or a folder inside a work tree: scan that file or folder as it is on disk
+        // (with the repository's config).
+        Ok(repo) if !is_work_tree_root(&repo, path) => {
+            let root = repo_root(&repo);
+            Ok((files::scan_folder(path, detector, opts)?, root))
+        }
         Ok(repo) => {
             let root = repo_root(&repo);
             Ok((run_with_repo(&repo, worktree, detector, opts)?, root))
         }
-        Err(e) if matches!(e.kind(), ErrorKind::NotARepository(_)) => Ok((
-            files::scan_folder(path, detector, opts)?,
-            path.to_path_buf(),
-        )),
+        Err(e) if matches!(e.kind(), ErrorKind::NotARepository(_)) => {
+            let root = if path.is_file() {
+                path.parent().unwrap_or(Path::new(".")).to_path_buf()
+            } else {
+                path.to_path_buf()
+            };
+            Ok((files::scan_folder(path, detector, opts)?, root))
+        }
         Err(e) => Err(e),
     }
 }

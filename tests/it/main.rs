@@ -30,6 +30,12 @@ mod fleetutil;
 mod history;
 mod hook;
 mod hook_daemon;
+mod hygiene_fix;
+mod hygiene_iam;
+mod hygiene_pipes;
+mod hygiene_redact;
+mod hygiene_rewrite;
+mod hygiene_scan;
 mod iam;
 mod integrations;
 #[cfg(feature = "conformance")]

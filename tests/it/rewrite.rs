@@ -492,15 +492,16 @@ fn rewrite_dry_run_changes_nothing_and_predicts_the_tip() {
 }
 
 #[test]
-fn rewrite_without_upstream_suggests_a_range() {
+fn rewrite_without_upstream_takes_the_commits_no_remote_has() {
+    // Issue 9: no upstream is no error; the default is `HEAD --not --remotes`.
     let repo = TestRepo::new();
     repo.write("a.txt", "a\n");
     repo.commit("a");
     let (code, out, err) = run(repo.rolecall().args(["fix", "--rewrite"]));
-    assert_eq!(code, 2, "{out}{err}");
+    assert_eq!(code, 0, "{out}{err}");
     assert!(
-        err.contains("no upstream") && err.contains("origin/main..HEAD"),
-        "{err}"
+        err.contains("HEAD --not --remotes") || out.contains("HEAD --not --remotes"),
+        "{out}{err}"
     );
 }
 
