@@ -7,7 +7,7 @@
 //! that held a key go when every read only passes the credential on; otherwise the spot is manual.
 
 use super::{FileToFix, ManualFix, Outcome, Rewriter};
-use crate::syntax::edit::{lines, EditSet, SpotEdits};
+use crate::syntax::edit::{EditSet, SpotEdits};
 use crate::syntax::{fold, nodes, parse, Language, Parsed};
 use std::ops::Range;
 use tree_sitter::Node;
@@ -85,18 +85,25 @@ pub(crate) fn rewrite(lang: Language, file: &FileToFix<'_>) -> Outcome {
         Err(e) => return Outcome::Manual(manual_all(format!("the file does not parse: {e}"))),
     };
     let walk = Walk { p: &parsed, lang };
-    let mut edits = EditSet::new(file.text);
+    let mut spots = Vec::new();
     let mut manual = Vec::new();
     for m in file.matches {
         let mut spot = SpotEdits::new(m.span.clone());
         match walk.place(&mut spot, &m.span) {
-            Ok(()) => edits.add(spot),
+            Ok(()) => spots.push(spot),
             Err(reason) => manual.push(ManualFix {
                 line: m.line,
                 reason,
                 advice: ADVICE.into(),
             }),
         }
+    }
+    if manual.is_empty() {
+        drop_stale_imports(file.text, &mut spots);
+    }
+    let mut edits = EditSet::new(file.text);
+    for spot in spots {
+        edits.add(spot);
     }
     Outcome::Edits {
         edits,
@@ -254,15 +261,52 @@ impl<'p> Walk<'p> {
             return self.remove_sink(spot, call, list);
         }
         if is_client(last) && list_items(list).len() == 1 && self.lang != Language::CSharp {
-            let builder = format!("{last}Builder.defaultClient()");
-            spot.replace(
-                call.byte_range(),
-                &builder,
-                "the client builder's default chain",
-            );
-            return Ok(());
+            return self.default_client(spot, call, last);
         }
         Err(self.feeds(call))
+    }
+
+    /// `new AmazonS3Client(creds)` → `AmazonS3ClientBuilder.defaultClient()`, with the builder
+    /// imported; a declared `AmazonS3Client` type becomes the `AmazonS3` interface the builder
+    /// returns.
+    fn default_client(&self, spot: &mut SpotEdits, call: Node<'p>, client: &str) -> Plan {
+        let text = self.p.text();
+        let builder = format!("{client}Builder.defaultClient()");
+        spot.replace(
+            call.byte_range(),
+            &builder,
+            "the client builder's default chain",
+        );
+        let mut wanted = vec![format!("{client}Builder")];
+        let declared = call
+            .parent()
+            .filter(|d| d.kind() == "variable_declarator")
+            .and_then(|d| d.parent())
+            .and_then(|d| d.child_by_field_name("type"))
+            .filter(|t| self.text(*t) == client);
+        if let Some(ty) = declared {
+            let interface = client.trim_end_matches("Client");
+            spot.replace(
+                ty.byte_range(),
+                interface,
+                "the interface the builder returns",
+            );
+            wanted.push(interface.to_string());
+        }
+        let imports = import_lines(text);
+        if let Some((range, _)) = imports.iter().find(|(_, n)| n == client) {
+            let line = &text[range.clone()];
+            let mut added = String::new();
+            for name in wanted {
+                if !imports.iter().any(|(_, n)| *n == name) {
+                    added.push_str(&line.replacen(client, &name, 1));
+                }
+            }
+            if !added.is_empty() {
+                spot.insert(range.start, &added, "import the client builder");
+            }
+        }
+        Ok(())
     }
 
     /// The callee text of `call` whose argument list is `list` (no blanks, no `new`).
@@ -517,9 +561,63 @@ fn list_items_of_kind(node: Node<'_>, kind: &str) -> usize {
     n
 }
 
-#[allow(dead_code)]
-fn line_start(text: &str, at: usize) -> usize {
-    lines::line_start(text, at)
+/// The import lines of `text`: (line range, imported simple name).
+fn import_lines(text: &str) -> Vec<(Range<usize>, String)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        if let Some(path) = t
+            .strip_prefix("import ")
+            .or_else(|| t.strip_prefix("using "))
+        {
+            let path = path.trim_end_matches(';').trim();
+            let simple = path.rsplit('.').next().unwrap_or(path);
+            if !path.contains(['{', '*', '=', ' ']) {
+                out.push((at..at + line.len(), simple.to_string()));
+            }
+        }
+        at += line.len();
+    }
+    out
+}
+
+/// Whether `name` occurs as a word in `text` outside import lines.
+fn used(text: &str, name: &str) -> bool {
+    let imports = import_lines(text);
+    let bytes = text.as_bytes();
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    text.match_indices(name).any(|(i, _)| {
+        let end = i + name.len();
+        (i == 0 || !word(bytes[i - 1]))
+            && (end == bytes.len() || !word(bytes[end]))
+            && !imports.iter().any(|(r, _)| r.contains(&i))
+    })
+}
+
+/// Imports that only the removed code used go too (added to the first spot, so a file whose
+/// every spot is fixed loses them; a dropped spot keeps them, which stays correct).
+fn drop_stale_imports(text: &str, spots: &mut [SpotEdits]) {
+    let Some(first) = spots.first() else { return };
+    let mut trial = EditSet::new(text);
+    for spot in spots.iter() {
+        trial.add(spot.clone());
+    }
+    let applied = trial.apply();
+    if !applied.rejected.is_empty() {
+        return;
+    }
+    let mut cuts = Vec::new();
+    for (range, name) in import_lines(text) {
+        if used(text, &name) && !used(&applied.text, &name) {
+            cuts.push(range);
+        }
+    }
+    let mut spot = first.clone();
+    for cut in cuts {
+        spot.delete(cut, "remove an import only the removed code used");
+    }
+    spots[0] = spot;
 }
 
 #[cfg(test)]
