@@ -7,7 +7,7 @@
 //! that held a key go when every read only passes the credential on; otherwise the spot is manual.
 
 use super::{FileToFix, ManualFix, Outcome, Rewriter};
-use crate::syntax::edit::{EditSet, SpotEdits};
+use crate::syntax::edit::{EditSet, ListShape, SpotEdits};
 use crate::syntax::{fold, nodes, parse, Language, Parsed};
 use std::ops::Range;
 use tree_sitter::Node;
@@ -260,7 +260,10 @@ impl<'p> Walk<'p> {
         if SINKS.contains(&last) {
             return self.remove_sink(spot, call, list);
         }
-        if is_client(last) && list_items(list).len() == 1 && self.lang != Language::CSharp {
+        if is_client(last) && self.lang == Language::CSharp {
+            return self.remove_client_credentials(spot, list);
+        }
+        if is_client(last) && list_items(list).len() == 1 {
             return self.default_client(spot, call, last);
         }
         Err(self.feeds(call))
@@ -305,6 +308,32 @@ impl<'p> Walk<'p> {
             if !added.is_empty() {
                 spot.insert(range.start, &added, "import the client builder");
             }
+        }
+        Ok(())
+    }
+
+    /// C#: a client constructor's credential arguments (a credentials object, or the key, secret
+    /// and token of the string overloads) go; the region or config arguments stay, which is an
+    /// overload that uses the SDK's fallback chain.
+    fn remove_client_credentials(&self, spot: &mut SpotEdits, list: Node<'p>) -> Plan {
+        let shape = ListShape::of(list);
+        let items = list_items(list);
+        let keep = |n: &Node<'_>| {
+            let t = self.text(*n);
+            t.contains("RegionEndpoint")
+                || t.to_lowercase().contains("config")
+                || t.contains("region")
+        };
+        let creds = items.iter().take_while(|n| !keep(n)).count();
+        if creds == 0 || creds > 3 {
+            return Err(self.feeds(list));
+        }
+        for index in 0..creds {
+            spot.remove_item(
+                &shape,
+                index,
+                "remove the credential arguments of the client",
+            );
         }
         Ok(())
     }
@@ -376,7 +405,20 @@ impl<'p> Walk<'p> {
             let lambda = nodes_up(assign, &["lambda_literal"]).ok_or_else(|| self.feeds(assign))?;
             return self.vanish_wrapper(spot, lambda, depth);
         }
-        if SINKS.contains(&name) {
+        if self.lang == Language::CSharp && name == "Credentials" {
+            if let Some(init) = assign
+                .parent()
+                .filter(|p| p.kind() == "initializer_expression")
+            {
+                let shape = ListShape::of(init);
+                let index = shape
+                    .index_of(&assign.byte_range())
+                    .ok_or("the credentials setting is not an initializer item")?;
+                spot.remove_item(&shape, index, "remove the static credentials setting");
+                return Ok(());
+            }
+        }
+        if SINKS.contains(&name) || (self.lang == Language::CSharp && name == "Credentials") {
             let cut = nodes::statement_lines(self.p, assign)
                 .ok_or("the credential setting shares its line; fix it by hand")?;
             spot.delete(cut, "remove the static credential provider setting");
