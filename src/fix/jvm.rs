@@ -80,6 +80,11 @@ pub(crate) fn rewrite(lang: Language, file: &FileToFix<'_>) -> Outcome {
             })
             .collect()
     };
+    if let Some(host) = local_endpoint(file.text) {
+        return Outcome::Manual(manual_all(format!(
+            "the client talks to a non-AWS endpoint ({host}); these keys are not AWS IAM keys"
+        )));
+    }
     let parsed = match parse(lang, file.text) {
         Ok(p) => p,
         Err(e) => return Outcome::Manual(manual_all(format!("the file does not parse: {e}"))),
@@ -297,12 +302,23 @@ impl<'p> Walk<'p> {
             wanted.push(interface.to_string());
         }
         let imports = import_lines(text);
-        if let Some((range, _)) = imports.iter().find(|(_, n)| n == client) {
+        let imported = |name: &str| imports.iter().any(|(_, n)| n.split(',').any(|x| x == name));
+        if let Some((range, names)) = imports
+            .iter()
+            .find(|(_, n)| n.split(',').any(|x| x == client))
+        {
             let line = &text[range.clone()];
+            // `import a.b.C;` → `import a.b.CBuilder;`; `import a.b.{C, D}` → `import a.b.CBuilder`.
+            let template = match line.find('{') {
+                Some(open) if names.contains(',') || line.contains('{') => {
+                    format!("{}{client}\n", &line[..open])
+                }
+                _ => line.to_string(),
+            };
             let mut added = String::new();
             for name in wanted {
-                if !imports.iter().any(|(_, n)| *n == name) {
-                    added.push_str(&line.replacen(client, &name, 1));
+                if !imported(&name) {
+                    added.push_str(&template.replacen(client, &name, 1));
                 }
             }
             if !added.is_empty() {
@@ -550,8 +566,19 @@ impl<'p> Walk<'p> {
 
     /// Every identifier named `name` in the file.
     fn reads(&self, name: &str) -> Vec<Node<'p>> {
+        let text = self.p.text();
         parse::descendants(self.p.root())
             .filter(|n| n.kind() == "identifier" && self.text(*n) == name)
+            .filter(|n| {
+                let before = text[..n.start_byte()].trim_end();
+                !before.ends_with('.') || before[..before.len() - 1].trim_end().ends_with("this")
+            })
+            .filter(|n| {
+                ancestor_or_self(*n, |k| {
+                    k.contains("import") || k.contains("package") || k == "using_directive"
+                })
+                .is_none()
+            })
             .collect()
     }
 }
@@ -603,6 +630,30 @@ fn list_items_of_kind(node: Node<'_>, kind: &str) -> usize {
     n
 }
 
+/// A non-AWS endpoint (`ServiceURL = "http://localhost:9000"`, `endpointOverride(…)`,
+/// `withEndpointConfiguration(…)`) the file's client is pointed at, if any.
+fn local_endpoint(text: &str) -> Option<String> {
+    const SETTINGS: &[&str] = &[
+        "serviceurl",
+        "endpointoverride",
+        "withendpointconfiguration",
+        "endpoint",
+    ];
+    const HOSTS: &[&str] = &["localhost", "127.0.0.1", "localstack", "minio"];
+    let lower = text.to_ascii_lowercase();
+    lower
+        .lines()
+        .filter(|l| SETTINGS.iter().any(|s| l.contains(s)))
+        .find_map(|l| {
+            let host = HOSTS.iter().find(|h| l.contains(*h))?;
+            let at = l.find(host)?;
+            let end = l[at..]
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == ':' || c == '-'))
+                .map_or(l.len(), |e| at + e);
+            Some(l[at..end].to_string())
+        })
+}
+
 /// The import lines of `text`: (line range, imported simple name).
 fn import_lines(text: &str) -> Vec<(Range<usize>, String)> {
     let mut out = Vec::new();
@@ -614,8 +665,17 @@ fn import_lines(text: &str) -> Vec<(Range<usize>, String)> {
             .or_else(|| t.strip_prefix("using "))
         {
             let path = path.trim_end_matches(';').trim();
-            let simple = path.rsplit('.').next().unwrap_or(path);
-            if !path.contains(['{', '*', '=', ' ']) {
+            if let Some(names) = path.split_once('{').and_then(|(_, n)| n.strip_suffix('}')) {
+                // Scala `import a.b.{X, Y}`: one entry per name, the line goes when all do.
+                let names: Vec<&str> = names.split(',').map(str::trim).collect();
+                if names
+                    .iter()
+                    .all(|n| n.chars().all(|c| c.is_alphanumeric() || c == '_'))
+                {
+                    out.push((at..at + line.len(), names.join(",")));
+                }
+            } else if !path.contains(['*', '=', ' ']) {
+                let simple = path.rsplit('.').next().unwrap_or(path);
                 out.push((at..at + line.len(), simple.to_string()));
             }
         }
@@ -649,9 +709,10 @@ fn drop_stale_imports(text: &str, spots: &mut [SpotEdits]) {
     if !applied.rejected.is_empty() {
         return;
     }
-    let mut cuts = Vec::new();
+    let mut cuts = blank_line_tidying(text, &applied.edits);
     for (range, name) in import_lines(text) {
-        if used(text, &name) && !used(&applied.text, &name) {
+        let stale = |n: &str| used(text, n) && !used(&applied.text, n);
+        if name.split(',').all(stale) {
             cuts.push(range);
         }
     }
@@ -660,6 +721,42 @@ fn drop_stale_imports(text: &str, spots: &mut [SpotEdits]) {
         spot.delete(cut, "remove an import only the removed code used");
     }
     spots[0] = spot;
+}
+
+/// Blank lines left doubled, or left right after an opening brace, by runs of deleted lines.
+fn blank_line_tidying(text: &str, edits: &[(Range<usize>, String)]) -> Vec<Range<usize>> {
+    use crate::syntax::edit::lines;
+    let whole = |r: &Range<usize>| {
+        lines::line_start(text, r.start) == r.start
+            && r.end > r.start
+            && (r.end == text.len() || lines::line_start(text, r.end) == r.end)
+    };
+    let mut deletions: Vec<Range<usize>> = edits
+        .iter()
+        .filter(|(r, t)| t.is_empty() && whole(r))
+        .map(|(r, _)| r.clone())
+        .collect();
+    deletions.sort_by_key(|r| r.start);
+    let mut runs: Vec<Range<usize>> = Vec::new();
+    for d in deletions {
+        match runs.last_mut() {
+            Some(last) if last.end == d.start => last.end = d.end,
+            _ => runs.push(d),
+        }
+    }
+    let mut out = Vec::new();
+    for run in runs {
+        if run.start == 0 || run.end >= text.len() {
+            continue;
+        }
+        let prev = text[lines::line_start(text, run.start - 1)..run.start].trim();
+        let next_end = lines::after_line(text, run.end);
+        let next = &text[run.end..next_end];
+        if next.trim().is_empty() && (prev.is_empty() || prev.ends_with('{')) {
+            out.push(run.end..next_end);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
