@@ -8,6 +8,7 @@
 pub mod actions;
 pub mod render;
 mod syntax;
+mod syntax_jvm;
 pub mod trust;
 
 #[cfg(test)]
