@@ -102,7 +102,12 @@ fn issue11_partial_fix_keeps_the_manual_spot_and_fixes_the_other() {
         "class Clients {\n    static final AwsBasicCredentials SIGNING = AwsBasicCredentials.create(\"{AKIA}\", \"{SECRET}\");\n\n    static String keyId() {\n        return SIGNING.accessKeyId();\n    }\n\n    static S3Client s3() {\n        return S3Client.builder()\n                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(\"{AKIA}\", \"{SECRET}\")))\n                .build();\n    }\n}\n",
     );
     let new = new.expect("the second spot is fixed");
-    assert!(manual.iter().any(|m| m.contains("`SIGNING` is also used on line 5")), "{manual:?}");
+    assert!(
+        manual
+            .iter()
+            .any(|m| m.contains("`SIGNING` is also used on line 5")),
+        "{manual:?}"
+    );
     assert!(new.contains("return SIGNING.accessKeyId();"));
     assert!(new.contains("return S3Client.builder()\n                .build();"));
     assert!(text.contains(".credentialsProvider("));
@@ -116,6 +121,9 @@ fn csharp_aws_options_initializer_loses_only_its_credentials() {
     );
     assert!(manual.is_empty(), "{manual:?}");
     let new = new.expect("patched");
-    assert!(new.contains("Region = RegionEndpoint.USEast1\n        };"), "{new}");
+    assert!(
+        new.contains("Region = RegionEndpoint.USEast1\n        };"),
+        "{new}"
+    );
     assert!(!new.contains("Credentials"));
 }
