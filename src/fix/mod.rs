@@ -23,6 +23,7 @@ pub mod gha;
 pub mod go;
 pub mod java;
 pub mod javascript;
+pub mod jvm;
 pub mod notebook;
 pub mod paths;
 pub mod terraform;
@@ -104,6 +105,8 @@ pub fn rewriters() -> Vec<Box<dyn Rewriter>> {
         Box::new(java::Java),
         Box::new(go::Go),
         Box::new(csharp::CSharp),
+        Box::new(jvm::Kotlin),
+        Box::new(jvm::Scala),
         Box::new(gha::GithubActionsRewriter),
         Box::new(compose::ComposeRewriter),
         Box::new(yamlcfg::KubernetesRewriter),

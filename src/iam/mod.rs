@@ -8,6 +8,7 @@
 pub mod actions;
 pub mod render;
 mod syntax;
+mod syntax_jvm;
 mod syntax_script;
 pub mod trust;
 

@@ -406,6 +406,10 @@ pub(super) fn tree_calls(path: &str, text: &str) -> Option<Vec<TreeCall>> {
             let parsed = parse(lang, text).ok()?;
             Some(super::syntax_script::powershell_calls(&parsed))
         }
+        Language::Java | Language::Kotlin | Language::Scala | Language::CSharp => {
+            let parsed = parse(lang, text).ok()?;
+            Some(super::syntax_jvm::jvm_calls(&parsed))
+        }
         _ => None,
     }
 }

@@ -159,7 +159,7 @@ fn sdk_v2_static_provider_in_builder_chains() {
 }
 
 #[test]
-fn deprecated_client_constructor_is_manual() {
+fn issue11_deprecated_client_constructor_becomes_the_builder_default() {
     let template = r#"import com.amazonaws.auth.BasicAWSCredentials;
 import com.amazonaws.services.s3.AmazonS3Client;
 
@@ -167,15 +167,12 @@ class Legacy {
     AmazonS3Client s3 = new AmazonS3Client(new BasicAWSCredentials("{AKIA}", "{SECRET}"));
 }
 "#;
-    let case = prepare("Legacy.java", template, 603);
-    assert!(case.fix.new.is_none());
-    assert!(
-        case.fix
-            .manual
-            .iter()
-            .any(|m| m.reason.contains("AmazonS3ClientBuilder")),
-        "{:?}",
-        case.fix.manual
+    let case = round_trip("Legacy.java", template, 603);
+    assert!(case.fix.manual.is_empty(), "{:?}", case.fix.manual);
+    case.assert_parses_in_process();
+    assert_eq!(
+        case.patched,
+        "import com.amazonaws.services.s3.AmazonS3ClientBuilder;\nimport com.amazonaws.services.s3.AmazonS3;\n\nclass Legacy {\n    AmazonS3 s3 = AmazonS3ClientBuilder.defaultClient();\n}\n"
     );
 }
 

@@ -13,6 +13,7 @@ mod fix_gha;
 mod fix_go;
 mod fix_java;
 mod fix_javascript;
+mod fix_jvm;
 mod fix_k8s;
 mod fix_php;
 mod fix_powershell;

@@ -196,7 +196,9 @@ proptest! {
         for path in ["a.js", "a.ts", "A.java", "a.go", "A.cs"] {
             let fix = fix_text(detector(), path, &text);
             if let Some(new) = fix.new {
-                prop_assert!(detector().scan(new.as_bytes()).matches.iter().all(|m| m.inline_allowed));
+                // Partial fixes (issue 11): a key may survive only as a spot handed to a human.
+                let left = detector().scan(new.as_bytes()).matches.iter().filter(|m| !m.inline_allowed).count();
+                prop_assert!(left == 0 || !fix.manual.is_empty(), "{} keys left, none manual", left);
             }
         }
     }
