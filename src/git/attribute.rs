@@ -240,3 +240,31 @@ fn keep_earliest_per_path(intros: &mut Vec<Introduction>) {
     intros.dedup_by(|later, earlier| later.path == earlier.path);
     intros.sort_by(|a, b| a.time.cmp(&b.time).then(a.path.cmp(&b.path)));
 }
+
+/// The commits some ref (or `HEAD`) reaches, and the blobs the index holds: what `git gc` keeps
+/// once reflogs expire. `None` when the walk fails (a shallow or damaged repository), so callers
+/// never call an object unreachable on a guess.
+pub fn reached(repo: &Repository) -> Option<Reached> {
+    let mut walk = repo.revwalk().ok()?;
+    walk.push_glob("*").ok()?;
+    // An unborn or detached HEAD: a detached HEAD reaches commits no ref does.
+    let _ = walk.push_head();
+    let mut commits = HashSet::new();
+    for id in walk {
+        commits.insert(id.ok()?);
+    }
+    let staged = repo
+        .index()
+        .map(|index| index.iter().map(|entry| entry.id).collect())
+        .unwrap_or_default();
+    Some(Reached { commits, staged })
+}
+
+/// What [`reached`] found.
+#[derive(Debug, Default)]
+pub struct Reached {
+    /// Commits reachable from refs and `HEAD`.
+    pub commits: HashSet<Oid>,
+    /// Blob ids in the index.
+    pub staged: HashSet<Oid>,
+}

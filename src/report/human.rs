@@ -101,6 +101,13 @@ fn write_finding(
         Some(note) => writeln!(out, "    {} {} ({note})", p.label("at"), place(f))?,
         None => writeln!(out, "    {} {}", p.label("at"), place(f))?,
     }
+    if !f.reachable {
+        writeln!(
+            out,
+            "    {} no ref reaches this object any more; it stays in .git until it is pruned",
+            p.label("note")
+        )?;
+    }
     if let Some(commit) = &f.commit {
         let mut line = format!("{} {}", p.label("commit"), short_id(commit));
         if let Some(date) = &f.date {
@@ -195,6 +202,14 @@ pub(super) fn write(report: &ScanReport, out: &mut dyn Write, opts: &ReportOptio
     }
     if super::summary::is_fleet(report) {
         super::summary::write_human(report, out)?;
+    }
+    if report.findings.iter().any(|f| !f.reachable) {
+        writeln!(
+            out,
+            "Findings marked unreachable are in objects no ref reaches (old commits of a rewrite, \
+             a blob staged and then reset); to drop them from this repository: \
+             git reflog expire --expire-unreachable=now --all && git gc --prune=now"
+        )?;
     }
     if report.findings.iter().any(|f| f.commit.is_some()) {
         writeln!(

@@ -4,7 +4,7 @@
 use super::objects::{HitObject, ObjectHit};
 use crate::detect::Match;
 use crate::finding::{CommitInfo, Finding, Kind, Severity, Source};
-use crate::git::attribute::Introduction;
+use crate::git::attribute::{Introduction, Reached};
 use crate::git::{commit_info, Signature};
 use git2::{Oid, Repository};
 use std::collections::HashMap;
@@ -186,6 +186,24 @@ pub fn pair_group(findings: &mut [Finding], members: &[usize]) {
         findings[s].pair = Some(kf);
         findings[k].severity = Severity::Critical;
         findings[s].severity = Severity::Critical;
+    }
+}
+
+/// Sets `reachable: false` on findings in objects no ref, `HEAD` or the index reaches (the old
+/// commits of a rewrite, a blob staged and then reset): they only wait for `git gc`.
+pub fn mark_reachable(findings: &mut [Finding], reached: &Reached) {
+    for f in findings.iter_mut() {
+        let by_commit = f
+            .commit
+            .as_deref()
+            .and_then(|c| Oid::from_str(c).ok())
+            .is_some_and(|c| reached.commits.contains(&c));
+        let by_index = f.commit.is_none()
+            && f.blob
+                .as_deref()
+                .and_then(|b| Oid::from_str(b).ok())
+                .is_some_and(|b| reached.staged.contains(&b));
+        f.reachable = by_commit || by_index;
     }
 }
 

@@ -105,7 +105,14 @@ pub fn report_outcome(
         .collect();
     let commit_list = commits.unwrap_or(&outcome.commits);
     let intros = attribute::introductions(opener, commit_list, &wanted, opts.threads)?;
-    let (findings, suppressed) = assemble::assemble_git(repo, &outcome.hits, &intros);
+    let (mut findings, suppressed) = assemble::assemble_git(repo, &outcome.hits, &intros);
+    // A whole-store scan also sees what no ref reaches any more; a range, a push or a hook's
+    // quarantine names its commits (new pushes are not on a ref yet), so they stay reachable.
+    if commits.is_none() && !findings.is_empty() {
+        if let Some(reached) = attribute::reached(repo) {
+            assemble::mark_reachable(&mut findings, &reached);
+        }
+    }
     let mut stats = outcome.stats;
     stats.suppressed = suppressed;
     stats.seconds = started.elapsed().as_secs_f64();
