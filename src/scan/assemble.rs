@@ -1,7 +1,7 @@
 //! Turning raw hits (object + matches) and introductions into reportable [`Finding`]s:
 //! attaching commit facts, pairing key IDs with secrets across files of one commit, redacting.
 
-use super::objects::{HitObject, ObjectHit};
+use super::objects::{HitObject, ObjectHit, RawSplit};
 use crate::detect::Match;
 use crate::finding::{CommitInfo, Finding, Kind, Severity, Source};
 use crate::git::attribute::Introduction;
@@ -102,16 +102,21 @@ pub fn assemble_git(
                     ..Place::default()
                 }],
             },
-            HitObject::Commit(sig) => vec![Place {
+            HitObject::Commit(sig, _) => vec![Place {
                 commit: info(hit.id)
                     .or_else(|| sig.as_ref().map(|s| from_signature(hit.id, s, ""))),
                 source: Some(Source::CommitMessage),
                 ..Place::default()
             }],
-            HitObject::Tag(sig) => vec![tag_place(repo, hit.id, sig.as_ref())],
+            HitObject::Tag(sig, _) => vec![tag_place(repo, hit.id, sig.as_ref())],
         };
         for place in places {
-            let (f, s) = findings_at(&hit.matches, &place);
+            let (mut f, s) = findings_at(&hit.matches, &place);
+            match &hit.object {
+                HitObject::Commit(_, split) => split_headers(&mut f, &hit.matches, split, true),
+                HitObject::Tag(_, split) => split_headers(&mut f, &hit.matches, split, false),
+                HitObject::Blob => {}
+            }
             findings.extend(f);
             suppressed += s;
         }
@@ -119,6 +124,24 @@ pub fn assemble_git(
     pair_within_commits(&mut findings);
     sort_findings(&mut findings);
     (findings, suppressed)
+}
+
+/// Points the findings of a raw commit or tag at its header lines (`Source::CommitHeader` /
+/// `Source::TagHeader`, line = header line) or its message (line counted in the message).
+/// `findings` are those [`findings_at`] built from `matches` (the inline-allowed ones left out).
+fn split_headers(findings: &mut [Finding], matches: &[Match], split: &RawSplit, commit: bool) {
+    let kept = matches.iter().filter(|m| !m.inline_allowed);
+    for (f, m) in findings.iter_mut().zip(kept) {
+        if split.in_header(m) {
+            f.source = if commit {
+                Source::CommitHeader
+            } else {
+                Source::TagHeader
+            };
+        } else {
+            f.line = f.line.saturating_sub(split.lines).max(1);
+        }
+    }
 }
 
 fn tag_place(repo: &Repository, id: Oid, sig: Option<&Signature>) -> Place {
