@@ -49,6 +49,8 @@ pub fn finding_list(findings: &[Finding]) -> String {
             last_commit = Some(commit);
         }
         let place = match (&f.path, f.source) {
+            (_, Source::RefName) => "name of a pushed ref".to_string(),
+            (Some(p), Source::TreeEntry) => format!("file or folder name \"{}\"", safe(p)),
             (Some(p), _) => format!("{}:{}", safe(p), f.line),
             (None, Source::CommitMessage) => format!("commit message, line {}", f.line),
             (None, Source::TagMessage) => format!("tag message, line {}", f.line),

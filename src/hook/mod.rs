@@ -11,6 +11,7 @@ pub mod audit;
 pub mod input;
 pub mod install;
 pub mod message;
+pub mod names;
 pub mod objects;
 
 use crate::detect::Detector;
@@ -176,24 +177,22 @@ fn judge<R: Read + Send + 'static>(
         listed: push.listed,
         already_present: push.already_present,
     };
-    if push.ids.is_empty() {
-        return Ok(judgement);
+    let detector = Detector::shared();
+    let (mut found, mut suppressed) = names::ref_name_findings(detector, &judgement.updates);
+    if !push.ids.is_empty() {
+        let repo = push.opener.open()?;
+        let report = scan_object_set(&repo, &push.opener, &push.ids, None, detector, opts)?;
+        let (trees, tree_suppressed) = names::tree_entry_findings(&repo, detector, &push.ids);
+        found.extend(report.findings);
+        found.extend(trees);
+        suppressed += tree_suppressed + report.stats.suppressed;
+        judgement.stats = report.stats;
+        judgement.skipped = report.skipped.len();
     }
-    let repo = push.opener.open()?;
-    let report = scan_object_set(
-        &repo,
-        &push.opener,
-        &push.ids,
-        None,
-        Detector::shared(),
-        opts,
-    )?;
     let policy = Policy::new(config, None)?;
-    let (kept, suppressed) = policy.apply(report.findings);
+    let (kept, dropped) = policy.apply(found);
     judgement.findings = kept;
-    judgement.stats = report.stats;
-    judgement.stats.suppressed += suppressed;
-    judgement.skipped = report.skipped.len();
+    judgement.stats.suppressed = suppressed + dropped;
     if judgement
         .findings
         .iter()

@@ -27,6 +27,7 @@ mod fleet_shard;
 mod fleet_state;
 mod fleetutil;
 mod gate_headers;
+mod gate_names;
 mod history;
 mod hook;
 mod hook_daemon;
