@@ -294,14 +294,7 @@ fn decide(result: Result<Judgement>, env: &HookEnv, config: &Config) -> HookVerd
                     .message
                     .push_str(&message::warning(&verdict.warnings));
             }
-            if j.skipped > 0 {
-                verdict.message.push_str(&format!(
-                    "rolecall: warning: {} object{} of this push could not be scanned (too large \
-                     or unreadable).\n",
-                    j.skipped,
-                    if j.skipped == 1 { "" } else { "s" }
-                ));
-            }
+            let unread = j.skipped;
             let bypass = env.bypass_reason();
             if !verdict.blocking.is_empty() {
                 match bypass {
@@ -341,6 +334,25 @@ fn decide(result: Result<Judgement>, env: &HookEnv, config: &Config) -> HookVerd
                         verdict.message.push_str(&tips);
                     }
                 }
+            } else if unread > 0 {
+                let what = format!(
+                    "{unread} object{} of this push could not be read",
+                    if unread == 1 { "" } else { "s" }
+                );
+                verdict.outcome = Outcome::Error;
+                verdict.accepted = hook.on_error == OnFailure::Allow;
+                verdict.message.push_str(&if verdict.accepted {
+                    format!(
+                        "rolecall: warning: {what}; they are ACCEPTED UNCHECKED by server policy \
+                         (on_error = \"allow\"); this is logged.\n"
+                    )
+                } else {
+                    format!(
+                        "rolecall: push rejected: {what}, and a gate does not accept what it did \
+                         not read (on_error = \"reject\"); this is logged.\n"
+                    )
+                });
+                reason = Some(what);
             } else if let Some(why) = bypass {
                 reason = Some(format!("bypass requested but not needed: {why}"));
             }

@@ -22,6 +22,7 @@ pub fn scan_history(
     opts: &ScanOptions,
 ) -> Result<ScanReport> {
     let started = Instant::now();
+    crate::git::store::check_loose_streams(&repo.path().join("objects"))?;
     let store = ObjectStore::for_opener(opener, repo.path())?;
     let mut report = scan_store(repo, opener, &store, Selection::All, None, detector, opts)?;
     report.skipped.extend(shallow_note(repo));

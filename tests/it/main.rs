@@ -28,6 +28,7 @@ mod fleet_state;
 mod fleetutil;
 mod gate_headers;
 mod gate_names;
+mod gate_unread;
 mod history;
 mod hook;
 mod hook_daemon;
