@@ -98,8 +98,19 @@ impl HookVerdict {
     }
 }
 
+/// What the worker thread sends: the verdict's facts first, then (when the push is blocked)
+/// the predicted rewrite tips.
+enum Step {
+    Judged(Result<Judgement>),
+    Tips(Vec<(String, git2::Oid)>),
+}
+
 /// What the worker thread found.
 struct Judgement {
+    /// Whether a finding blocks the push (the tips are predicted only then).
+    blocks: bool,
+    /// How to open the repository with the push's objects (for the tip prediction).
+    opener: crate::git::RepoOpener,
     updates: Vec<RefUpdate>,
     /// Per rejected ref, the tip `rolecall fix --rewrite` will produce.
     tips: Vec<(String, git2::Oid)>,
@@ -132,14 +143,38 @@ pub fn run_pre_receive<R: Read + Send + 'static>(
         .name("rolecall-hook".into())
         .spawn(move || {
             let result = judge(stdin, deadline, &worker_env, &worker_config, &opts);
-            let _ = tx.send(result);
+            // The verdict goes first: what the tip prediction does later cannot change it.
+            let predict = match &result {
+                Ok(j) if j.blocks => Some((j.opener.clone(), j.updates.clone())),
+                _ => None,
+            };
+            let _ = tx.send(Step::Judged(result));
+            if let Some((opener, updates)) = predict {
+                let tips = rewrite_tips(&opener, &updates, deadline, &opts.cancel);
+                let _ = tx.send(Step::Tips(tips));
+            }
         });
     let result = match spawned {
         Err(e) => Err(crate::error::Error::input(format!(
             "cannot start the hook's worker thread: {e}"
         ))),
         Ok(_) => match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(r) => r,
+            Ok(Step::Judged(Ok(mut j))) => {
+                if j.blocks {
+                    // Best effort: a prediction still running at the deadline is abandoned
+                    // (and told to stop); the verdict stands.
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if let Ok(Step::Tips(tips)) = rx.recv_timeout(left) {
+                        j.tips = tips;
+                    }
+                    cancel.store(true, Ordering::Relaxed);
+                }
+                Ok(j)
+            }
+            Ok(Step::Judged(Err(e))) => Err(e),
+            Ok(Step::Tips(_)) => Err(crate::error::Error::input(
+                "internal error: tips before the verdict",
+            )),
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 cancel.store(true, Ordering::Relaxed);
                 Err(crate::error::Error::new(ErrorKind::Timeout))
@@ -169,6 +204,8 @@ fn judge<R: Read + Send + 'static>(
     let updates = input::parse_updates(&raw)?;
     let push = objects::push_objects(env, &updates)?;
     let mut judgement = Judgement {
+        blocks: false,
+        opener: push.opener.clone(),
         updates,
         tips: Vec::new(),
         findings: Vec::new(),
@@ -193,27 +230,28 @@ fn judge<R: Read + Send + 'static>(
     let (kept, dropped) = policy.apply(found);
     judgement.findings = kept;
     judgement.stats.suppressed = suppressed + dropped;
-    if judgement
+    judgement.blocks = judgement
         .findings
         .iter()
-        .any(|f| matches!(config.hook.action(f.severity), HookAction::Block))
-    {
-        judgement.tips = rewrite_tips(&push.opener, &judgement.updates, deadline);
-    }
+        .any(|f| matches!(config.hook.action(f.severity), HookAction::Block));
     Ok(judgement)
 }
 
 /// For each updated ref whose old value the server has, the tip `rolecall fix --rewrite` will
 /// produce for `old..new` (the pusher's `@{upstream}..HEAD`). Best effort within the deadline:
-/// a ref whose prediction fails or runs late is simply left out of the message.
+/// a ref whose prediction fails or runs late is simply left out of the message. Runs after the
+/// verdict is sent; stops between refs once `cancel` is set or the deadline is near, and the
+/// hook stops waiting for it at the deadline (the verdict never depends on it).
 fn rewrite_tips(
     opener: &crate::git::RepoOpener,
     updates: &[input::RefUpdate],
     deadline: Instant,
+    cancel: &std::sync::atomic::AtomicBool,
 ) -> Vec<(String, git2::Oid)> {
     let mut tips = Vec::new();
     for u in updates.iter().filter(|u| !u.is_create() && !u.is_delete()) {
-        if Instant::now() + Duration::from_millis(200) > deadline {
+        if cancel.load(Ordering::Relaxed) || Instant::now() + Duration::from_millis(200) > deadline
+        {
             break;
         }
         let Ok(scratch) = opener.open() else { break };

@@ -29,6 +29,7 @@ mod fleetutil;
 mod gate_headers;
 mod gate_names;
 mod gate_unread;
+mod gate_verdict;
 mod history;
 mod hook;
 mod hook_daemon;
