@@ -75,6 +75,9 @@ pub struct HookVerdict {
     pub blocking: Vec<Finding>,
     /// Findings that only warn.
     pub warnings: Vec<Finding>,
+    /// Findings an inline `rolecall:allow` marker suppressed (only with `hook.inline_allow`;
+    /// shown to the pusher and audited).
+    pub allowed: Vec<Finding>,
     /// Scan counters of the new objects.
     pub stats: Stats,
     /// Objects found in the quarantine, and how many of them the server already had.
@@ -115,6 +118,8 @@ struct Judgement {
     /// Per rejected ref, the tip `rolecall fix --rewrite` will produce.
     tips: Vec<(String, git2::Oid)>,
     findings: Vec<Finding>,
+    /// Findings suppressed by inline markers (`hook.inline_allow`).
+    allowed: Vec<Finding>,
     stats: Stats,
     skipped: usize,
     listed: usize,
@@ -209,6 +214,7 @@ fn judge<R: Read + Send + 'static>(
         updates,
         tips: Vec::new(),
         findings: Vec::new(),
+        allowed: Vec::new(),
         stats: Stats::default(),
         skipped: 0,
         listed: push.listed,
@@ -218,7 +224,32 @@ fn judge<R: Read + Send + 'static>(
     let (mut found, mut suppressed) = names::ref_name_findings(detector, &judgement.updates);
     if !push.ids.is_empty() {
         let repo = push.opener.open()?;
-        let report = scan_object_set(&repo, &push.opener, &push.ids, None, detector, opts)?;
+        // Pushed text does not decide what the gate lets through: markers count only when the
+        // server's policy says so, and then what they hide is shown and audited.
+        let every = ScanOptions {
+            inline_allow: false,
+            ..opts.clone()
+        };
+        let mut report = scan_object_set(&repo, &push.opener, &push.ids, None, detector, &every)?;
+        if config.hook.inline_allow {
+            let honoured = scan_object_set(&repo, &push.opener, &push.ids, None, detector, opts)?;
+            let key = |f: &Finding| {
+                (
+                    f.fingerprint.clone(),
+                    f.commit.clone(),
+                    f.path.clone(),
+                    f.line,
+                    f.column,
+                )
+            };
+            let kept: std::collections::HashSet<_> = honoured.findings.iter().map(key).collect();
+            let (stay, allowed): (Vec<Finding>, Vec<Finding>) = report
+                .findings
+                .into_iter()
+                .partition(|f| kept.contains(&key(f)));
+            report.findings = stay;
+            judgement.allowed = allowed;
+        }
         let (trees, tree_suppressed) = names::tree_entry_findings(&repo, detector, &push.ids);
         found.extend(report.findings);
         found.extend(trees);
@@ -273,6 +304,7 @@ fn decide(result: Result<Judgement>, env: &HookEnv, config: &Config) -> HookVerd
         updates: Vec::new(),
         blocking: Vec::new(),
         warnings: Vec::new(),
+        allowed: Vec::new(),
         stats: Stats::default(),
         listed: 0,
         already_present: 0,
@@ -316,6 +348,16 @@ fn decide(result: Result<Judgement>, env: &HookEnv, config: &Config) -> HookVerd
         Ok(j) => {
             let tips = message::rewrite_tips(&j.tips);
             verdict.updates = j.updates;
+            if !j.allowed.is_empty() {
+                verdict.message.push_str(&format!(
+                    "rolecall: note: {} finding(s) let through by inline rolecall:allow markers \
+                     (server policy hook.inline_allow = true); they are recorded in the audit \
+                     log:\n",
+                    j.allowed.len()
+                ));
+                verdict.message.push_str(&message::finding_list(&j.allowed));
+            }
+            verdict.allowed = j.allowed;
             verdict.stats = j.stats;
             verdict.listed = j.listed;
             verdict.already_present = j.already_present;
@@ -396,7 +438,8 @@ fn decide(result: Result<Judgement>, env: &HookEnv, config: &Config) -> HookVerd
             }
         }
     }
-    let audit_wanted = verdict.outcome != Outcome::Clean || reason.is_some();
+    let audit_wanted =
+        verdict.outcome != Outcome::Clean || reason.is_some() || !verdict.allowed.is_empty();
     if let (Some(path), true) = (&hook.audit_log, audit_wanted) {
         if let Err(e) = write_audit(path, &verdict, env, reason) {
             verdict.message.push_str(&format!(
@@ -429,6 +472,11 @@ fn write_audit(
             .blocking
             .iter()
             .chain(&verdict.warnings)
+            .map(AuditFinding::from_finding)
+            .collect(),
+        allowed_inline: verdict
+            .allowed
+            .iter()
             .map(AuditFinding::from_finding)
             .collect(),
         reason,

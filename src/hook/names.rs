@@ -5,7 +5,7 @@
 use super::input::RefUpdate;
 use crate::detect::Detector;
 use crate::finding::{Finding, Source};
-use crate::scan::assemble::{findings_at, Place};
+use crate::scan::assemble::{findings_honouring, Place};
 use git2::{ObjectType, Oid, Repository};
 
 /// Findings in the names of the refs the push creates or updates (`Source::RefName`).
@@ -23,7 +23,7 @@ pub fn ref_name_findings(detector: &Detector, updates: &[RefUpdate]) -> (Vec<Fin
             path: None,
             blob: None,
         };
-        let (f, s) = findings_at(&matches, &place);
+        let (f, s) = findings_honouring(&matches, &place, false);
         findings.extend(f);
         suppressed += s;
     }
@@ -62,9 +62,8 @@ pub fn tree_entry_findings(
             path: None,
             blob: Some(id.to_string()),
         };
-        let (mut f, s) = findings_at(&matches, &place);
-        let kept = matches.iter().filter(|m| !m.inline_allowed);
-        for (one, m) in f.iter_mut().zip(kept) {
+        let (mut f, s) = findings_honouring(&matches, &place, false);
+        for (one, m) in f.iter_mut().zip(&matches) {
             one.path = names
                 .get(m.line.saturating_sub(1) as usize)
                 .map(|n| super::message::safe(&String::from_utf8_lossy(n)));

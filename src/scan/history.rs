@@ -106,7 +106,8 @@ pub fn report_outcome(
         .collect();
     let commit_list = commits.unwrap_or(&outcome.commits);
     let intros = attribute::introductions(opener, commit_list, &wanted, opts.threads)?;
-    let (findings, suppressed) = assemble::assemble_git(repo, &outcome.hits, &intros);
+    let (findings, suppressed) =
+        assemble::assemble_git(repo, &outcome.hits, &intros, opts.inline_allow);
     let mut stats = outcome.stats;
     stats.suppressed = suppressed;
     stats.seconds = started.elapsed().as_secs_f64();

@@ -26,6 +26,7 @@ mod fleet_docs;
 mod fleet_shard;
 mod fleet_state;
 mod fleetutil;
+mod gate_allow;
 mod gate_headers;
 mod gate_names;
 mod gate_unread;
