@@ -257,6 +257,10 @@ fn judge<R: Read + Send + 'static>(
         judgement.stats = report.stats;
         judgement.skipped = report.skipped.len();
     }
+    // Pairing follows the push: a key ID and its secret added in two commits (or two files, or
+    // a ref name and a file) of one push are one credential.
+    let all: Vec<usize> = (0..found.len()).collect();
+    crate::scan::assemble::pair_group(&mut found, &all);
     let policy = Policy::new(config, None)?;
     let (kept, dropped) = policy.apply(found);
     judgement.findings = kept;

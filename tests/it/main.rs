@@ -29,6 +29,7 @@ mod fleetutil;
 mod gate_allow;
 mod gate_headers;
 mod gate_names;
+mod gate_pairing;
 mod gate_unread;
 mod gate_verdict;
 mod history;
