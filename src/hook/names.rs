@@ -8,26 +8,30 @@ use crate::finding::{Finding, Source};
 use crate::scan::assemble::{findings_honouring, Place};
 use git2::{ObjectType, Oid, Repository};
 
-/// Findings in the names of the refs the push creates or updates (`Source::RefName`).
+/// Findings in the names of the refs the push creates or updates (`Source::RefName`). The
+/// names are read as one text, one name a line (one detector pass, linear in the push).
 pub fn ref_name_findings(detector: &Detector, updates: &[RefUpdate]) -> (Vec<Finding>, u64) {
-    let mut findings = Vec::new();
-    let mut suppressed = 0;
-    for u in updates.iter().filter(|u| !u.is_delete()) {
-        let matches = detector.scan(u.name.as_bytes()).matches;
-        if matches.is_empty() {
-            continue;
-        }
-        let place = Place {
-            commit: None,
-            source: Some(Source::RefName),
-            path: None,
-            blob: None,
-        };
-        let (f, s) = findings_honouring(&matches, &place, false);
-        findings.extend(f);
-        suppressed += s;
+    let names: Vec<&str> = updates
+        .iter()
+        .filter(|u| !u.is_delete())
+        .map(|u| u.name.as_str())
+        .collect();
+    let text = names.join("\n");
+    let matches = detector.scan(text.as_bytes()).matches;
+    if matches.is_empty() {
+        return (Vec::new(), 0);
     }
-    (findings, suppressed)
+    let place = Place {
+        commit: None,
+        source: Some(Source::RefName),
+        path: None,
+        blob: None,
+    };
+    let (mut f, s) = findings_honouring(&matches, &place, false);
+    for one in &mut f {
+        one.line = 1;
+    }
+    (f, s)
 }
 
 /// Findings in the entry names of the pushed trees among `ids` (`Source::TreeEntry`, the

@@ -30,6 +30,7 @@ mod gate_allow;
 mod gate_headers;
 mod gate_names;
 mod gate_pairing;
+mod gate_refs;
 mod gate_unread;
 mod gate_verdict;
 mod history;
