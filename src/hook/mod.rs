@@ -104,7 +104,7 @@ impl HookVerdict {
 /// What the worker thread sends: the verdict's facts first, then (when the push is blocked)
 /// the predicted rewrite tips.
 enum Step {
-    Judged(Result<Judgement>),
+    Judged(Box<Result<Judgement>>),
     Tips(Vec<(String, git2::Oid)>),
 }
 
@@ -153,7 +153,7 @@ pub fn run_pre_receive<R: Read + Send + 'static>(
                 Ok(j) if j.blocks => Some((j.opener.clone(), j.updates.clone())),
                 _ => None,
             };
-            let _ = tx.send(Step::Judged(result));
+            let _ = tx.send(Step::Judged(Box::new(result)));
             if let Some((opener, updates)) = predict {
                 let tips = rewrite_tips(&opener, &updates, deadline, &opts.cancel);
                 let _ = tx.send(Step::Tips(tips));
@@ -164,19 +164,21 @@ pub fn run_pre_receive<R: Read + Send + 'static>(
             "cannot start the hook's worker thread: {e}"
         ))),
         Ok(_) => match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(Step::Judged(Ok(mut j))) => {
-                if j.blocks {
-                    // Best effort: a prediction still running at the deadline is abandoned
-                    // (and told to stop); the verdict stands.
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    if let Ok(Step::Tips(tips)) = rx.recv_timeout(left) {
-                        j.tips = tips;
+            Ok(Step::Judged(judged)) => match *judged {
+                Ok(mut j) => {
+                    if j.blocks {
+                        // Best effort: a prediction still running at the deadline is abandoned
+                        // (and told to stop); the verdict stands.
+                        let left = deadline.saturating_duration_since(Instant::now());
+                        if let Ok(Step::Tips(tips)) = rx.recv_timeout(left) {
+                            j.tips = tips;
+                        }
+                        cancel.store(true, Ordering::Relaxed);
                     }
-                    cancel.store(true, Ordering::Relaxed);
+                    Ok(j)
                 }
-                Ok(j)
-            }
-            Ok(Step::Judged(Err(e))) => Err(e),
+                Err(e) => Err(e),
+            },
             Ok(Step::Tips(_)) => Err(crate::error::Error::input(
                 "internal error: tips before the verdict",
             )),
