@@ -21,6 +21,9 @@ pub struct AuditRecord {
     pub refs: Vec<AuditRef>,
     /// What was found (redacted).
     pub findings: Vec<AuditFinding>,
+    /// Findings an inline `rolecall:allow` marker suppressed (only with `hook.inline_allow`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allowed_inline: Vec<AuditFinding>,
     /// The bypass reason, or the timeout / error text.
     pub reason: Option<String>,
     /// What the hook decided (`blocked`, `warned`, `bypassed`, `bypass-refused`, `timeout`,
@@ -67,7 +70,7 @@ impl AuditRef {
     /// From a parsed ref update.
     pub fn from_update(u: &RefUpdate) -> AuditRef {
         AuditRef {
-            name: u.name.clone(),
+            name: super::message::safe(&u.name),
             old: u.old.to_string(),
             new: u.new.to_string(),
         }

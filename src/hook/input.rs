@@ -41,6 +41,7 @@ pub fn parse_updates(input: &[u8]) -> Result<Vec<RefUpdate>> {
     let text = std::str::from_utf8(input)
         .map_err(|_| Error::input("malformed hook input: stdin is not valid UTF-8"))?;
     let mut updates = Vec::new();
+    let mut names = std::collections::HashSet::new();
     let body = text.strip_suffix('\n').unwrap_or(text);
     if body.is_empty() {
         return Err(Error::input(
@@ -55,7 +56,7 @@ pub fn parse_updates(input: &[u8]) -> Result<Vec<RefUpdate>> {
                 truncate(line, 120)
             ))
         })?;
-        if updates.iter().any(|u: &RefUpdate| u.name == update.name) {
+        if !names.insert(update.name.clone()) {
             return Err(Error::input(format!(
                 "malformed hook input, line {}: ref {} is updated twice",
                 i + 1,

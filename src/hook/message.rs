@@ -49,9 +49,13 @@ pub fn finding_list(findings: &[Finding]) -> String {
             last_commit = Some(commit);
         }
         let place = match (&f.path, f.source) {
-            (Some(p), _) => format!("{p}:{}", f.line),
+            (_, Source::RefName) => "name of a pushed ref".to_string(),
+            (Some(p), Source::TreeEntry) => format!("file or folder name \"{}\"", safe(p)),
+            (Some(p), _) => format!("{}:{}", safe(p), f.line),
             (None, Source::CommitMessage) => format!("commit message, line {}", f.line),
             (None, Source::TagMessage) => format!("tag message, line {}", f.line),
+            (None, Source::CommitHeader) => format!("commit header, line {}", f.line),
+            (None, Source::TagHeader) => format!("tag header, line {}", f.line),
             (None, _) => match &f.blob {
                 Some(b) => format!("blob {}, line {}", short(b), f.line),
                 None => format!("line {}", f.line),
@@ -77,14 +81,14 @@ fn commit_heading(f: &Finding) -> String {
     match &f.commit {
         Some(id) => {
             let mut h = match f.source {
-                Source::TagMessage => format!("tag on {}", short(id)),
+                Source::TagMessage | Source::TagHeader => format!("tag on {}", short(id)),
                 _ => format!("commit {}", short(id)),
             };
             if let Some(s) = f.summary.as_deref().filter(|s| !s.is_empty()) {
-                let _ = write!(h, " \"{}\"", clip(s, 60));
+                let _ = write!(h, " \"{}\"", clip(&safe(s), 60));
             }
             if let Some(a) = &f.author {
-                let _ = write!(h, " by {a}");
+                let _ = write!(h, " by {}", safe(a));
             }
             h
         }
@@ -96,7 +100,8 @@ fn next_steps(blocking: &[Finding]) -> String {
     let mut commits: Vec<&str> = Vec::new();
     for f in blocking {
         if let Some(c) = f.commit.as_deref() {
-            if f.source != Source::TagMessage && !commits.contains(&c) {
+            if !matches!(f.source, Source::TagMessage | Source::TagHeader) && !commits.contains(&c)
+            {
                 commits.push(c);
             }
         }
@@ -195,6 +200,49 @@ fn short(id: &str) -> String {
     id.chars().take(12).collect()
 }
 
+/// `text` as it may reach the pusher's terminal: every value the detector finds is redacted,
+/// and control characters (escape sequences, carriage returns, C1 controls) are shown as
+/// `\u{..}` escapes instead of being sent raw.
+pub fn safe(text: &str) -> String {
+    let matches = crate::detect::Detector::shared()
+        .scan(text.as_bytes())
+        .matches;
+    let mut redacted = String::with_capacity(text.len());
+    let mut at = 0;
+    let mut spans: Vec<_> = matches
+        .iter()
+        .map(|m| (m.span.clone(), m.value.redacted()))
+        .collect();
+    spans.sort_by_key(|(r, _)| r.start);
+    for (span, value) in spans {
+        if span.start < at || span.end > text.len() {
+            continue;
+        }
+        let (Some(before), true) = (text.get(at..span.start), text.is_char_boundary(span.end))
+        else {
+            continue;
+        };
+        redacted.push_str(before);
+        redacted.push_str(&value);
+        at = span.end;
+    }
+    redacted.push_str(&text[at..]);
+    neutralise(&redacted)
+}
+
+/// Control characters of `text` written as `\u{..}` escapes.
+pub fn neutralise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn clip(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
@@ -215,7 +263,7 @@ fn plural(n: usize) -> &'static str {
 pub fn rewrite_tips(tips: &[(String, git2::Oid)]) -> String {
     let mut out = String::new();
     for (name, tip) in tips {
-        let short_name = name.strip_prefix("refs/heads/").unwrap_or(name);
+        let short_name = safe(name.strip_prefix("refs/heads/").unwrap_or(name));
         let _ = writeln!(
             out,
             "rolecall: after `rolecall fix --rewrite` (@{{upstream}}..HEAD), {short_name} will be at\n\

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod input;
 pub mod install;
 pub mod message;
+pub mod names;
 pub mod objects;
 
 use crate::detect::Detector;
@@ -74,6 +75,9 @@ pub struct HookVerdict {
     pub blocking: Vec<Finding>,
     /// Findings that only warn.
     pub warnings: Vec<Finding>,
+    /// Findings an inline `rolecall:allow` marker suppressed (only with `hook.inline_allow`;
+    /// shown to the pusher and audited).
+    pub allowed: Vec<Finding>,
     /// Scan counters of the new objects.
     pub stats: Stats,
     /// Objects found in the quarantine, and how many of them the server already had.
@@ -97,12 +101,25 @@ impl HookVerdict {
     }
 }
 
+/// What the worker thread sends: the verdict's facts first, then (when the push is blocked)
+/// the predicted rewrite tips.
+enum Step {
+    Judged(Box<Result<Judgement>>),
+    Tips(Vec<(String, git2::Oid)>),
+}
+
 /// What the worker thread found.
 struct Judgement {
+    /// Whether a finding blocks the push (the tips are predicted only then).
+    blocks: bool,
+    /// How to open the repository with the push's objects (for the tip prediction).
+    opener: crate::git::RepoOpener,
     updates: Vec<RefUpdate>,
     /// Per rejected ref, the tip `rolecall fix --rewrite` will produce.
     tips: Vec<(String, git2::Oid)>,
     findings: Vec<Finding>,
+    /// Findings suppressed by inline markers (`hook.inline_allow`).
+    allowed: Vec<Finding>,
     stats: Stats,
     skipped: usize,
     listed: usize,
@@ -131,14 +148,40 @@ pub fn run_pre_receive<R: Read + Send + 'static>(
         .name("rolecall-hook".into())
         .spawn(move || {
             let result = judge(stdin, deadline, &worker_env, &worker_config, &opts);
-            let _ = tx.send(result);
+            // The verdict goes first: what the tip prediction does later cannot change it.
+            let predict = match &result {
+                Ok(j) if j.blocks => Some((j.opener.clone(), j.updates.clone())),
+                _ => None,
+            };
+            let _ = tx.send(Step::Judged(Box::new(result)));
+            if let Some((opener, updates)) = predict {
+                let tips = rewrite_tips(&opener, &updates, deadline, &opts.cancel);
+                let _ = tx.send(Step::Tips(tips));
+            }
         });
     let result = match spawned {
         Err(e) => Err(crate::error::Error::input(format!(
             "cannot start the hook's worker thread: {e}"
         ))),
         Ok(_) => match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(r) => r,
+            Ok(Step::Judged(judged)) => match *judged {
+                Ok(mut j) => {
+                    if j.blocks {
+                        // Best effort: a prediction still running at the deadline is abandoned
+                        // (and told to stop); the verdict stands.
+                        let left = deadline.saturating_duration_since(Instant::now());
+                        if let Ok(Step::Tips(tips)) = rx.recv_timeout(left) {
+                            j.tips = tips;
+                        }
+                        cancel.store(true, Ordering::Relaxed);
+                    }
+                    Ok(j)
+                }
+                Err(e) => Err(e),
+            },
+            Ok(Step::Tips(_)) => Err(crate::error::Error::input(
+                "internal error: tips before the verdict",
+            )),
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 cancel.store(true, Ordering::Relaxed);
                 Err(crate::error::Error::new(ErrorKind::Timeout))
@@ -168,53 +211,84 @@ fn judge<R: Read + Send + 'static>(
     let updates = input::parse_updates(&raw)?;
     let push = objects::push_objects(env, &updates)?;
     let mut judgement = Judgement {
+        blocks: false,
+        opener: push.opener.clone(),
         updates,
         tips: Vec::new(),
         findings: Vec::new(),
+        allowed: Vec::new(),
         stats: Stats::default(),
         skipped: 0,
         listed: push.listed,
         already_present: push.already_present,
     };
-    if push.ids.is_empty() {
-        return Ok(judgement);
+    let detector = Detector::shared();
+    let (mut found, mut suppressed) = names::ref_name_findings(detector, &judgement.updates);
+    if !push.ids.is_empty() {
+        let repo = push.opener.open()?;
+        // Pushed text does not decide what the gate lets through: markers count only when the
+        // server's policy says so, and then what they hide is shown and audited.
+        let every = ScanOptions {
+            inline_allow: false,
+            ..opts.clone()
+        };
+        let mut report = scan_object_set(&repo, &push.opener, &push.ids, None, detector, &every)?;
+        if config.hook.inline_allow {
+            let honoured = scan_object_set(&repo, &push.opener, &push.ids, None, detector, opts)?;
+            let key = |f: &Finding| {
+                (
+                    f.fingerprint.clone(),
+                    f.commit.clone(),
+                    f.path.clone(),
+                    f.line,
+                    f.column,
+                )
+            };
+            let kept: std::collections::HashSet<_> = honoured.findings.iter().map(key).collect();
+            let (stay, allowed): (Vec<Finding>, Vec<Finding>) = report
+                .findings
+                .into_iter()
+                .partition(|f| kept.contains(&key(f)));
+            report.findings = stay;
+            judgement.allowed = allowed;
+        }
+        let (trees, tree_suppressed) = names::tree_entry_findings(&repo, detector, &push.ids);
+        found.extend(report.findings);
+        found.extend(trees);
+        suppressed += tree_suppressed + report.stats.suppressed;
+        judgement.stats = report.stats;
+        judgement.skipped = report.skipped.len();
     }
-    let repo = push.opener.open()?;
-    let report = scan_object_set(
-        &repo,
-        &push.opener,
-        &push.ids,
-        None,
-        Detector::shared(),
-        opts,
-    )?;
+    // Pairing follows the push: a key ID and its secret added in two commits (or two files, or
+    // a ref name and a file) of one push are one credential.
+    let all: Vec<usize> = (0..found.len()).collect();
+    crate::scan::assemble::pair_group(&mut found, &all);
     let policy = Policy::new(config, None)?;
-    let (kept, suppressed) = policy.apply(report.findings);
+    let (kept, dropped) = policy.apply(found);
     judgement.findings = kept;
-    judgement.stats = report.stats;
-    judgement.stats.suppressed += suppressed;
-    judgement.skipped = report.skipped.len();
-    if judgement
+    judgement.stats.suppressed = suppressed + dropped;
+    judgement.blocks = judgement
         .findings
         .iter()
-        .any(|f| matches!(config.hook.action(f.severity), HookAction::Block))
-    {
-        judgement.tips = rewrite_tips(&push.opener, &judgement.updates, deadline);
-    }
+        .any(|f| matches!(config.hook.action(f.severity), HookAction::Block));
     Ok(judgement)
 }
 
 /// For each updated ref whose old value the server has, the tip `rolecall fix --rewrite` will
 /// produce for `old..new` (the pusher's `@{upstream}..HEAD`). Best effort within the deadline:
-/// a ref whose prediction fails or runs late is simply left out of the message.
+/// a ref whose prediction fails or runs late is simply left out of the message. Runs after the
+/// verdict is sent; stops between refs once `cancel` is set or the deadline is near, and the
+/// hook stops waiting for it at the deadline (the verdict never depends on it).
 fn rewrite_tips(
     opener: &crate::git::RepoOpener,
     updates: &[input::RefUpdate],
     deadline: Instant,
+    cancel: &std::sync::atomic::AtomicBool,
 ) -> Vec<(String, git2::Oid)> {
     let mut tips = Vec::new();
     for u in updates.iter().filter(|u| !u.is_create() && !u.is_delete()) {
-        if Instant::now() + Duration::from_millis(200) > deadline {
+        if cancel.load(Ordering::Relaxed) || Instant::now() + Duration::from_millis(200) > deadline
+        {
             break;
         }
         let Ok(scratch) = opener.open() else { break };
@@ -236,6 +310,7 @@ fn decide(result: Result<Judgement>, env: &HookEnv, config: &Config) -> HookVerd
         updates: Vec::new(),
         blocking: Vec::new(),
         warnings: Vec::new(),
+        allowed: Vec::new(),
         stats: Stats::default(),
         listed: 0,
         already_present: 0,
@@ -279,6 +354,16 @@ fn decide(result: Result<Judgement>, env: &HookEnv, config: &Config) -> HookVerd
         Ok(j) => {
             let tips = message::rewrite_tips(&j.tips);
             verdict.updates = j.updates;
+            if !j.allowed.is_empty() {
+                verdict.message.push_str(&format!(
+                    "rolecall: note: {} finding(s) let through by inline rolecall:allow markers \
+                     (server policy hook.inline_allow = true); they are recorded in the audit \
+                     log:\n",
+                    j.allowed.len()
+                ));
+                verdict.message.push_str(&message::finding_list(&j.allowed));
+            }
+            verdict.allowed = j.allowed;
             verdict.stats = j.stats;
             verdict.listed = j.listed;
             verdict.already_present = j.already_present;
@@ -295,14 +380,7 @@ fn decide(result: Result<Judgement>, env: &HookEnv, config: &Config) -> HookVerd
                     .message
                     .push_str(&message::warning(&verdict.warnings));
             }
-            if j.skipped > 0 {
-                verdict.message.push_str(&format!(
-                    "rolecall: warning: {} object{} of this push could not be scanned (too large \
-                     or unreadable).\n",
-                    j.skipped,
-                    if j.skipped == 1 { "" } else { "s" }
-                ));
-            }
+            let unread = j.skipped;
             let bypass = env.bypass_reason();
             if !verdict.blocking.is_empty() {
                 match bypass {
@@ -342,12 +420,32 @@ fn decide(result: Result<Judgement>, env: &HookEnv, config: &Config) -> HookVerd
                         verdict.message.push_str(&tips);
                     }
                 }
+            } else if unread > 0 {
+                let what = format!(
+                    "{unread} object{} of this push could not be read",
+                    if unread == 1 { "" } else { "s" }
+                );
+                verdict.outcome = Outcome::Error;
+                verdict.accepted = hook.on_error == OnFailure::Allow;
+                verdict.message.push_str(&if verdict.accepted {
+                    format!(
+                        "rolecall: warning: {what}; they are ACCEPTED UNCHECKED by server policy \
+                         (on_error = \"allow\"); this is logged.\n"
+                    )
+                } else {
+                    format!(
+                        "rolecall: push rejected: {what}, and a gate does not accept what it did \
+                         not read (on_error = \"reject\"); this is logged.\n"
+                    )
+                });
+                reason = Some(what);
             } else if let Some(why) = bypass {
                 reason = Some(format!("bypass requested but not needed: {why}"));
             }
         }
     }
-    let audit_wanted = verdict.outcome != Outcome::Clean || reason.is_some();
+    let audit_wanted =
+        verdict.outcome != Outcome::Clean || reason.is_some() || !verdict.allowed.is_empty();
     if let (Some(path), true) = (&hook.audit_log, audit_wanted) {
         if let Err(e) = write_audit(path, &verdict, env, reason) {
             verdict.message.push_str(&format!(
@@ -380,6 +478,11 @@ fn write_audit(
             .blocking
             .iter()
             .chain(&verdict.warnings)
+            .map(AuditFinding::from_finding)
+            .collect(),
+        allowed_inline: verdict
+            .allowed
+            .iter()
             .map(AuditFinding::from_finding)
             .collect(),
         reason,

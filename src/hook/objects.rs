@@ -59,6 +59,8 @@ pub fn push_objects(env: &HookEnv, updates: &[RefUpdate]) -> Result<PushObjects>
 }
 
 fn from_quarantine(git_dir: &Path, quarantine: &Path) -> Result<PushObjects> {
+    // libgit2 spins on a loose object whose zlib stream is cut short: refuse it first.
+    crate::git::store::check_loose_streams(quarantine)?;
     let main = Repository::open_bare(git_dir)?;
     let odb = main.odb()?;
     let listed: Vec<Oid> = ObjectStore::open(&[quarantine.to_path_buf()], object_format(git_dir))?

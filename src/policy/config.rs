@@ -133,6 +133,10 @@ pub struct HookConfig {
     pub on_error: OnFailure,
     /// Prefix lines meant for GitLab's web UI with `GL-HOOK-ERR:`.
     pub gitlab: bool,
+    /// Honour the inline `rolecall:allow` marker in pushed content (default: off, a pusher's
+    /// own text does not decide what the gate lets through). When on, every finding it
+    /// suppresses is shown to the pusher and written to the audit log.
+    pub inline_allow: bool,
 }
 
 impl Default for HookConfig {
@@ -146,6 +150,7 @@ impl Default for HookConfig {
             on_timeout: OnFailure::Reject,
             on_error: OnFailure::Reject,
             gitlab: false,
+            inline_allow: false,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Turning raw hits (object + matches) and introductions into reportable [`Finding`]s:
 //! attaching commit facts, pairing key IDs with secrets across files of one commit, redacting.
 
-use super::objects::{HitObject, ObjectHit};
+use super::objects::{HitObject, ObjectHit, RawSplit};
 use crate::detect::Match;
 use crate::finding::{CommitInfo, Finding, Kind, Severity, Source};
 use crate::git::attribute::{Introduction, Reached};
@@ -25,11 +25,21 @@ pub struct Place {
 /// Builds findings for `matches` at `place`. Matches carrying the inline allow marker are left
 /// out and counted in the returned number.
 pub fn findings_at(matches: &[Match], place: &Place) -> (Vec<Finding>, u64) {
+    findings_honouring(matches, place, true)
+}
+
+/// [`findings_at`], with the inline allow marker honoured only when `inline_allow` is set
+/// (otherwise marked matches are findings like any other).
+pub fn findings_honouring(
+    matches: &[Match],
+    place: &Place,
+    inline_allow: bool,
+) -> (Vec<Finding>, u64) {
     let fingerprints: Vec<String> = matches.iter().map(Match::fingerprint).collect();
     let mut out = Vec::new();
     let mut suppressed = 0;
     for (i, m) in matches.iter().enumerate() {
-        if m.inline_allowed {
+        if m.inline_allowed && inline_allow {
             suppressed += 1;
             continue;
         }
@@ -74,6 +84,7 @@ pub fn assemble_git(
     repo: &Repository,
     hits: &[ObjectHit],
     intros: &HashMap<Oid, Vec<Introduction>>,
+    inline_allow: bool,
 ) -> (Vec<Finding>, u64) {
     let mut commits: HashMap<Oid, Option<CommitInfo>> = HashMap::new();
     let mut info = |id: Oid| {
@@ -102,16 +113,26 @@ pub fn assemble_git(
                     ..Place::default()
                 }],
             },
-            HitObject::Commit(sig) => vec![Place {
+            HitObject::Commit(sig, _) => vec![Place {
                 commit: info(hit.id)
                     .or_else(|| sig.as_ref().map(|s| from_signature(hit.id, s, ""))),
                 source: Some(Source::CommitMessage),
                 ..Place::default()
             }],
-            HitObject::Tag(sig) => vec![tag_place(repo, hit.id, sig.as_ref())],
+            HitObject::Tag(sig, _) => vec![tag_place(repo, hit.id, sig.as_ref())],
         };
         for place in places {
-            let (f, s) = findings_at(&hit.matches, &place);
+            let (mut f, s) = findings_honouring(&hit.matches, &place, inline_allow);
+            let kept: Vec<&Match> = hit
+                .matches
+                .iter()
+                .filter(|m| !(m.inline_allowed && inline_allow))
+                .collect();
+            match &hit.object {
+                HitObject::Commit(_, split) => split_headers(&mut f, &kept, split, true),
+                HitObject::Tag(_, split) => split_headers(&mut f, &kept, split, false),
+                HitObject::Blob => {}
+            }
             findings.extend(f);
             suppressed += s;
         }
@@ -119,6 +140,23 @@ pub fn assemble_git(
     pair_within_commits(&mut findings);
     sort_findings(&mut findings);
     (findings, suppressed)
+}
+
+/// Points the findings of a raw commit or tag at its header lines (`Source::CommitHeader` /
+/// `Source::TagHeader`, line = header line) or its message (line counted in the message).
+/// `findings` are those [`findings_honouring`] built from the `kept` matches.
+fn split_headers(findings: &mut [Finding], kept: &[&Match], split: &RawSplit, commit: bool) {
+    for (f, m) in findings.iter_mut().zip(kept) {
+        if split.in_header(m) {
+            f.source = if commit {
+                Source::CommitHeader
+            } else {
+                Source::TagHeader
+            };
+        } else {
+            f.line = f.line.saturating_sub(split.lines).max(1);
+        }
+    }
 }
 
 fn tag_place(repo: &Repository, id: Oid, sig: Option<&Signature>) -> Place {

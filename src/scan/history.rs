@@ -22,6 +22,7 @@ pub fn scan_history(
     opts: &ScanOptions,
 ) -> Result<ScanReport> {
     let started = Instant::now();
+    crate::git::store::check_loose_streams(&repo.path().join("objects"))?;
     let store = ObjectStore::for_opener(opener, repo.path())?;
     let mut report = scan_store(repo, opener, &store, Selection::All, None, detector, opts)?;
     report.skipped.extend(shallow_note(repo));
@@ -105,7 +106,8 @@ pub fn report_outcome(
         .collect();
     let commit_list = commits.unwrap_or(&outcome.commits);
     let intros = attribute::introductions(opener, commit_list, &wanted, opts.threads)?;
-    let (mut findings, suppressed) = assemble::assemble_git(repo, &outcome.hits, &intros);
+    let (mut findings, suppressed) =
+        assemble::assemble_git(repo, &outcome.hits, &intros, opts.inline_allow);
     // A whole-store scan also sees what no ref reaches any more; a range, a push or a hook's
     // quarantine names its commits (new pushes are not on a ref yet), so they stay reachable.
     if commits.is_none() && !findings.is_empty() {

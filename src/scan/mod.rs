@@ -39,6 +39,9 @@ pub struct ScanOptions {
     pub cancel: Arc<AtomicBool>,
     /// Show a progress bar on stderr (only when stderr is a terminal).
     pub progress: bool,
+    /// Honour the inline `rolecall:allow` marker (the hook turns it off unless its policy says
+    /// `inline_allow = true`).
+    pub inline_allow: bool,
 }
 
 impl Default for ScanOptions {
@@ -50,6 +53,7 @@ impl Default for ScanOptions {
             deadline: None,
             cancel: Arc::new(AtomicBool::new(false)),
             progress: false,
+            inline_allow: true,
         }
     }
 }

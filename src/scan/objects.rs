@@ -19,10 +19,36 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub enum HitObject {
     /// A blob (file contents).
     Blob,
-    /// A commit; the matches are in its message.
-    Commit(Option<Signature>),
-    /// An annotated tag; the matches are in its message.
-    Tag(Option<Signature>),
+    /// A commit; the matches are in its raw object (headers and message).
+    Commit(Option<Signature>, RawSplit),
+    /// An annotated tag; the matches are in its raw object (headers and message).
+    Tag(Option<Signature>, RawSplit),
+}
+
+/// Where a raw commit or tag object's headers end: matches before `offset` are in a header,
+/// the rest in the message (whose line numbers are counted from its own first line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RawSplit {
+    /// Byte offset of the message's first byte.
+    pub offset: usize,
+    /// How many lines the headers and the blank line after them take.
+    pub lines: u32,
+}
+
+impl RawSplit {
+    /// The split of `raw` (all headers when there is no blank line).
+    pub fn of(raw: &[u8]) -> RawSplit {
+        let offset = memchr::memmem::find(raw, b"\n\n")
+            .map(|i| i + 2)
+            .unwrap_or(raw.len());
+        let lines = memchr::memchr_iter(b'\n', &raw[..offset]).count() as u32;
+        RawSplit { offset, lines }
+    }
+
+    /// Whether `m` is in a header line.
+    pub fn in_header(&self, m: &Match) -> bool {
+        m.span.start < self.offset
+    }
 }
 
 /// An object in which the detector found something.
@@ -131,9 +157,10 @@ impl Visitor for ScanVisitor<'_> {
                 match stream::scan_stream(self.detector, reader, size) {
                     Ok(matches) => {
                         self.count(out, oid, kind);
+                        let split = RawSplit::default();
                         let object = match kind {
-                            ObjectKind::Commit => HitObject::Commit(None),
-                            ObjectKind::Tag => HitObject::Tag(None),
+                            ObjectKind::Commit => HitObject::Commit(None, split),
+                            ObjectKind::Tag => HitObject::Tag(None, split),
                             ObjectKind::Blob | ObjectKind::Tree => HitObject::Blob,
                         };
                         self.keep(out, oid, kind, (object, matches));
@@ -234,15 +261,13 @@ impl ScanVisitor<'_> {
             ObjectKind::Commit => {
                 out.commits.push(id);
                 self.messages.fetch_add(1, Ordering::Relaxed);
-                let (sig, matches) =
-                    scan_message(self.detector, data, "author").unwrap_or((None, Vec::new()));
-                Some((HitObject::Commit(sig), matches))
+                let (sig, split, matches) = scan_raw(self.detector, data, "author");
+                Some((HitObject::Commit(sig, split), matches))
             }
             ObjectKind::Tag => {
                 self.messages.fetch_add(1, Ordering::Relaxed);
-                let (sig, matches) =
-                    scan_message(self.detector, data, "tagger").unwrap_or((None, Vec::new()));
-                Some((HitObject::Tag(sig), matches))
+                let (sig, split, matches) = scan_raw(self.detector, data, "tagger");
+                Some((HitObject::Tag(sig, split), matches))
             }
             ObjectKind::Tree => None,
         }
@@ -297,6 +322,43 @@ pub fn scan_objects(
     };
     outcome.deltas_by_windows = visitor.deltas_by_windows.into_inner();
     Ok(outcome)
+}
+
+/// Scans a whole raw commit or tag: every header (author, committer, tagger, tag name, custom
+/// headers, `gpgsig`, `mergetag`) and the message. The object ids of `tree`, `parent` and
+/// `object` lines are blanked first (hex ids are not keys, and git's own ids are not the
+/// pusher's text).
+pub fn scan_raw(
+    detector: &Detector,
+    raw: &[u8],
+    signature_header: &str,
+) -> (Option<Signature>, RawSplit, Vec<Match>) {
+    let split = RawSplit::of(raw);
+    let parsed = parse_raw_message(raw, signature_header);
+    let masked = mask_object_ids(raw, split.offset);
+    let matches = detector.scan(&masked).matches;
+    (parsed.signature, split, matches)
+}
+
+/// `raw` with the hex ids of well-formed `tree`/`parent`/`object` header lines (before
+/// `headers_end`) replaced by `0`s (same length: spans and columns stay put).
+fn mask_object_ids(raw: &[u8], headers_end: usize) -> Vec<u8> {
+    let mut out = raw.to_vec();
+    let mut start = 0;
+    while start < headers_end {
+        let end =
+            memchr::memchr(b'\n', &raw[start..headers_end]).map_or(headers_end, |i| start + i);
+        let line = &raw[start..end];
+        for name in [&b"tree "[..], b"parent ", b"object "] {
+            if let Some(id) = line.strip_prefix(name) {
+                if matches!(id.len(), 40 | 64) && id.iter().all(u8::is_ascii_hexdigit) {
+                    out[start + name.len()..end].fill(b'0');
+                }
+            }
+        }
+        start = end + 1;
+    }
+    out
 }
 
 /// Scans the message of a raw commit or tag.

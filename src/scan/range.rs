@@ -218,6 +218,7 @@ pub fn scan_range(
     opts: &ScanOptions,
 ) -> Result<ScanReport> {
     let started = Instant::now();
+    crate::git::store::check_loose_streams(&repo.path().join("objects"))?;
     let range = resolve(repo, spec)?;
     let ids = range_objects(repo, &range)?;
     let opener = RepoOpener::Path(repo.path().to_path_buf());
