@@ -67,16 +67,24 @@ impl Rewriter for Go {
         let planner = Planner {
             parsed: &parsed,
             v2: file.text.contains("github.com/aws/aws-sdk-go-v2"),
+            new_uses: Default::default(),
         };
         let mut planned: Vec<SpotEdits> = Vec::new();
+        let mut new_code = Vec::new();
         let mut manual = Vec::new();
         for m in file.matches {
             if planned.iter().any(|s| s.covers(&m.span)) {
                 continue;
             }
             let mut spot = SpotEdits::new(m.span.clone());
+            let uses_before = planner.new_uses.borrow().len();
             match planner.place(&mut spot, &m.span) {
-                Ok(()) => planned.push(spot),
+                Ok(()) => {
+                    if planner.new_uses.borrow().len() > uses_before {
+                        new_code.push(planned.len());
+                    }
+                    planned.push(spot)
+                }
                 Err(reason) => manual.push(ManualFix {
                     line: m.line,
                     reason,
@@ -85,6 +93,7 @@ impl Rewriter for Go {
             }
         }
         planner.drop_unused_imports(&mut planned);
+        planner.add_needed_imports(&mut planned, &new_code);
         let mut notes = Vec::new();
         if !planned.is_empty() {
             notes.push(
@@ -111,6 +120,8 @@ struct Planner<'p, 's> {
     parsed: &'p Parsed<'s>,
     /// Whether the file uses SDK v2.
     v2: bool,
+    /// Package names that new code (a `config.LoadDefaultConfig` call) uses.
+    new_uses: std::cell::RefCell<Vec<&'static str>>,
 }
 
 impl<'p> Planner<'p, '_> {
@@ -217,7 +228,9 @@ impl<'p> Planner<'p, '_> {
             .unwrap_or_default();
         if key == "Credentials" {
             if self.v2 && ty == "aws.Config" {
-                return Err("a hand-built aws.Config has no credential chain: load it with config.LoadDefaultConfig(ctx, config.WithRegion(…)) by hand".into());
+                let used = config::load_default_config(self.parsed, literal, spot)?;
+                self.new_uses.borrow_mut().extend(used);
+                return Ok(());
             }
             return self.remove_fields(spot, body, &["Credentials"]);
         }
@@ -451,7 +464,12 @@ impl<'p> Planner<'p, '_> {
         let mut node = statement;
         if matches!(node.kind(), "var_spec" | "const_spec") {
             let parent = node.parent().ok_or("unreadable declaration")?;
-            if matches!(parent.kind(), "var_declaration" | "const_declaration") {
+            let mut cursor = parent.walk();
+            let specs = parent
+                .named_children(&mut cursor)
+                .filter(|c| c.kind() == node.kind())
+                .count();
+            if matches!(parent.kind(), "var_declaration" | "const_declaration") && specs == 1 {
                 node = parent;
             }
         }
@@ -460,6 +478,47 @@ impl<'p> Planner<'p, '_> {
         )?;
         spot.delete(range, "the statement holding the credential");
         Ok(())
+    }
+
+    /// Adds the imports that new code needs to the spots (indices `which`) that planned it.
+    fn add_needed_imports(&self, spots: &mut [SpotEdits], which: &[usize]) {
+        let needed = self.new_uses.borrow();
+        let mut inserts: Vec<(usize, String)> = Vec::new();
+        let mut done: Vec<&str> = Vec::new();
+        for &name in needed.iter() {
+            let imported = descendants(self.parsed.root())
+                .filter(|n| n.kind() == "import_spec")
+                .any(|s| {
+                    let alias = s
+                        .child_by_field_name("name")
+                        .map(|a| self.text(a).to_string());
+                    let path = s
+                        .child_by_field_name("path")
+                        .map(|p| package_name(self.text(p).trim_matches('"')));
+                    alias.or(path).as_deref() == Some(name)
+                });
+            if imported || done.contains(&name) {
+                continue;
+            }
+            done.push(name);
+            let Some((at, line)) = config::import_insertion(self.parsed, config::import_path(name))
+            else {
+                continue;
+            };
+            match inserts.iter_mut().find(|(a, _)| *a == at) {
+                Some((_, text)) => {
+                    let mut all: Vec<&str> = text.lines().chain(line.lines()).collect();
+                    all.sort_unstable();
+                    *text = all.iter().map(|l| format!("{l}\n")).collect();
+                }
+                None => inserts.push((at, line)),
+            }
+        }
+        for &i in which {
+            for (at, line) in &inserts {
+                spots[i].insert(*at, line, "the import the new code needs");
+            }
+        }
     }
 
     /// Adds, to every spot that removes a use of an import, the removal of the imports whose
@@ -477,7 +536,7 @@ impl<'p> Planner<'p, '_> {
                 Some(alias) => self.text(alias).to_string(),
                 None => package_name(self.text(path).trim_matches(|c| c == '"' || c == '`')),
             };
-            if name == "_" || name == "." {
+            if name == "_" || name == "." || self.new_uses.borrow().contains(&name.as_str()) {
                 continue;
             }
             let uses: Vec<Range<usize>> = descendants(root)
@@ -563,6 +622,7 @@ fn node_spanning(range: Range<usize>, leaf: Node<'_>) -> Option<Node<'_>> {
     }
 }
 
+mod config;
 mod gofmt;
 
 #[cfg(test)]
