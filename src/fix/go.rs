@@ -94,6 +94,7 @@ impl Rewriter for Go {
         }
         planner.drop_unused_imports(&mut planned);
         planner.add_needed_imports(&mut planned, &new_code);
+        gofmt::realign_all(&parsed, &mut planned);
         let mut notes = Vec::new();
         if !planned.is_empty() {
             notes.push(
@@ -277,9 +278,6 @@ impl<'p> Planner<'p, '_> {
                 spot.remove_item(&shape, index, "the credentials field");
                 gone.push(index);
             }
-        }
-        for (range, text) in gofmt::realign(self.parsed, body, &gone) {
-            spot.replace(range, &text, "gofmt alignment of the remaining fields");
         }
         Ok(())
     }

@@ -2,7 +2,8 @@
 //! elements, one per line, form a section whose values start in one column (the longest
 //! `Key:` plus one space). A blank line or a multi-line element ends a section.
 
-use crate::syntax::edit::lines;
+use crate::syntax::edit::{lines, SpotEdits};
+use crate::syntax::parse::descendants;
 use crate::syntax::Parsed;
 use std::ops::Range;
 use tree_sitter::Node;
@@ -30,8 +31,9 @@ pub(super) fn realign(
             continue;
         }
         let cell = cell(parsed, *element);
-        let gap_ok = prev_end
-            .is_none_or(|end| !blank_line_between(text, end, element.start_byte(), &removed));
+        let gap_ok = prev_end.map_or(true, |end| {
+            !blank_line_between(text, end, element.start_byte(), &removed)
+        });
         match cell {
             Some(c) if gap_ok => current.push(c),
             Some(c) => {
@@ -71,9 +73,13 @@ struct Cell {
 /// The cell of a single-line keyed element alone on its line.
 fn cell(parsed: &Parsed<'_>, element: Node<'_>) -> Option<Cell> {
     let text = parsed.text();
-    if element.kind() != "keyed_element"
-        || element.start_position().row != element.end_position().row
-    {
+    if element.start_position().row != element.end_position().row {
+        return None;
+    }
+    if matches!(element.kind(), "const_spec" | "var_spec") {
+        return spec_cell(parsed, element);
+    }
+    if element.kind() != "keyed_element" {
         return None;
     }
     if !lines::only_space_before(text, element.start_byte()) {
@@ -112,4 +118,75 @@ fn blank_line_between(text: &str, from: usize, to: usize, removed: &[Range<usize
         at = end + 1;
     }
     false
+}
+
+/// The cell of `name = value` in a grouped `const`/`var` (one name, no type).
+fn spec_cell(parsed: &Parsed<'_>, spec: Node<'_>) -> Option<Cell> {
+    let text = parsed.text();
+    if spec.child_by_field_name("type").is_some()
+        || !lines::only_space_before(text, spec.start_byte())
+    {
+        return None;
+    }
+    let mut cursor = spec.walk();
+    let names: Vec<Node<'_>> = spec.children_by_field_name("name", &mut cursor).collect();
+    let [name] = names[..] else {
+        return None;
+    };
+    let eq = text[name.end_byte()..spec.end_byte()].find('=')? + name.end_byte();
+    let gap = name.end_byte()..eq;
+    let blanks = text.get(gap.clone())?;
+    if blanks.is_empty() || !blanks.bytes().all(|b| b == b' ') {
+        return None;
+    }
+    Some(Cell {
+        key: text[name.byte_range()].chars().count(),
+        gap,
+    })
+}
+
+/// Re-aligns every composite literal and grouped `const`/`var` the spots remove elements from:
+/// the alignment edits (computed on all removals together) go to each spot that removes one.
+pub(super) fn realign_all(parsed: &Parsed<'_>, spots: &mut [SpotEdits]) {
+    if spots.is_empty() {
+        return;
+    }
+    let groups = descendants(parsed.root()).filter(|n| {
+        matches!(
+            n.kind(),
+            "literal_value" | "const_declaration" | "var_declaration" | "var_spec_list"
+        )
+    });
+    for group in groups {
+        let mut cursor = group.walk();
+        let elements: Vec<Node<'_>> = group
+            .named_children(&mut cursor)
+            .filter(|c| c.kind() != "comment")
+            .collect();
+        let mut gone = Vec::new();
+        let mut owners = Vec::new();
+        for (i, e) in elements.iter().enumerate() {
+            let covering: Vec<usize> = (0..spots.len())
+                .filter(|&s| spots[s].covers(&e.byte_range()))
+                .collect();
+            if !covering.is_empty() {
+                gone.push(i);
+                owners.extend(covering);
+            }
+        }
+        if gone.is_empty() || gone.len() == elements.len() {
+            continue;
+        }
+        owners.sort_unstable();
+        owners.dedup();
+        for (range, text) in realign(parsed, group, &gone) {
+            for &s in &owners {
+                spots[s].replace(
+                    range.clone(),
+                    &text,
+                    "gofmt alignment of the elements that stay",
+                );
+            }
+        }
+    }
 }
