@@ -11,6 +11,7 @@ mod fix_csharp;
 mod fix_ecs;
 mod fix_gha;
 mod fix_go;
+mod fix_web;
 mod fix_java;
 mod fix_javascript;
 mod fix_k8s;
