@@ -458,6 +458,7 @@ fn is_fallback(planner: &Planner<'_, '_>, parent: Node<'_>, expr: Node<'_>) -> b
     matches!(op, "||" | "??")
         && left.is_some_and(|l| {
             let t = nodes::dotted(planner.parsed, l);
+            let t = t.trim_start_matches('(');
             t.starts_with("process.env.") || t.starts_with("process.env[")
         })
 }
