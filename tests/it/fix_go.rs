@@ -141,7 +141,9 @@ fn sdk_v1_static_credentials_field_and_constants() {
     assert!(!case.patched.contains("aws/credentials\""));
     assert!(case.patched.contains("\tbucket = \"acme-artifacts\"\n"));
     // gofmt re-aligns the fields that stay.
-    assert!(case.patched.contains("\t\tRegion:     aws.String(\"us-east-1\"),\n\t\tMaxRetries: aws.Int(5),\n"));
+    assert!(case
+        .patched
+        .contains("\t\tRegion:     aws.String(\"us-east-1\"),\n\t\tMaxRetries: aws.Int(5),\n"));
 }
 
 const V2_LOAD_OPTION: &str = r#"package storage

@@ -101,7 +101,9 @@ fn issue11_js_v2_bindings_follow_every_use() {
     assert_js(&case);
     insta::assert_snapshot!(case.safe_patch());
     assert!(!case.patched.contains("ACCESS_KEY"));
-    assert!(case.patched.contains("new AWS.SQS({ region: 'eu-west-1' })"));
+    assert!(case
+        .patched
+        .contains("new AWS.SQS({ region: 'eu-west-1' })"));
     assert!(case.patched.contains("signatureVersion: 'v4',"));
 }
 
@@ -143,14 +145,15 @@ module.exports = { s3, prefix };
 fn issue11_js_binding_feeding_other_code_stays_and_the_rest_is_fixed() {
     let case = prepare("lib/s3.js", JS_FEEDS_OTHER_CODE, 1104);
     assert!(
-        case.fix
-            .manual
-            .iter()
-            .any(|m| m.reason.contains("`KEY_ID` holds the key and also feeds other code")),
+        case.fix.manual.iter().any(|m| m
+            .reason
+            .contains("`KEY_ID` holds the key and also feeds other code")),
         "{:?}",
         case.fix.manual
     );
-    assert!(case.patched.contains("const prefix = `uploads/${KEY_ID}/`;"));
+    assert!(case
+        .patched
+        .contains("const prefix = `uploads/${KEY_ID}/`;"));
     assert!(case.patched.contains("const KEY_ID = "));
 }
 
