@@ -566,3 +566,25 @@ fn powershell_commands_are_read_from_the_tree() {
     );
     assert!(!g.iter().any(|(a, _)| a == "s3:DeleteObject"), "{g:?}");
 }
+
+#[test]
+fn issue11_javascript_and_go_calls_map_to_actions() {
+    let v2 = "const AWS = require('aws-sdk');\nconst s3 = new AWS.S3();\ns3.getObject({ Bucket: 'js-bucket', Key: 'k' }).promise();\n";
+    assert!(has(
+        &infer("a.js", v2),
+        "s3:GetObject",
+        "arn:aws:s3:::js-bucket/*"
+    ));
+    let v3 = "import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';\nconst BUCKET = 'ts-bucket';\nconst client = new S3Client({});\nawait client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'k', Body: 'x' }));\n";
+    assert!(has(
+        &infer("a.ts", v3),
+        "s3:PutObject",
+        "arn:aws:s3:::ts-bucket/*"
+    ));
+    let go = "package main\n\nfunc main() {\n\tsvc := s3.New(sess)\n\tsvc.PutObject(&s3.PutObjectInput{\n\t\tBucket: aws.String(\"go-bucket\"),\n\t\tKey:    aws.String(\"k\"),\n\t})\n}\n";
+    assert!(has(
+        &infer("main.go", go),
+        "s3:PutObject",
+        "arn:aws:s3:::go-bucket/*"
+    ));
+}

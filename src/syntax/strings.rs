@@ -105,7 +105,11 @@ pub fn string_literal(parsed: &Parsed<'_>, node: Node<'_>) -> Option<StrLit> {
     let range = node.byte_range();
     let interpolated = has_interpolation(node);
     let (open, close, rules) = delimiters(lang, node.kind(), text)?;
-    if open + close > text.len() {
+    // An error-recovered node may end inside a multi-byte character's neighbour: no literal.
+    if open + close > text.len()
+        || !text.is_char_boundary(open)
+        || !text.is_char_boundary(text.len() - close)
+    {
         return None;
     }
     let content = range.start + open..range.end - close;

@@ -139,8 +139,11 @@ fn sdk_v1_static_credentials_field_and_constants() {
     assert_go_parses(&case);
     insta::assert_snapshot!(case.safe_patch());
     assert!(!case.patched.contains("aws/credentials\""));
-    assert!(case.patched.contains("bucket    = \"acme-artifacts\""));
-    assert!(case.patched.contains("MaxRetries:  aws.Int(5),"));
+    assert!(case.patched.contains("\tbucket = \"acme-artifacts\"\n"));
+    // gofmt re-aligns the fields that stay.
+    assert!(case
+        .patched
+        .contains("\t\tRegion:     aws.String(\"us-east-1\"),\n\t\tMaxRetries: aws.Int(5),\n"));
 }
 
 const V2_LOAD_OPTION: &str = r#"package storage

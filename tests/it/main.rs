@@ -22,6 +22,7 @@ mod fix_ruby;
 mod fix_script;
 mod fix_shell;
 mod fix_terraform;
+mod fix_web;
 mod fixutil;
 mod fleet;
 mod fleet_docs;

@@ -196,9 +196,13 @@ proptest! {
         for path in ["a.js", "a.ts", "A.java", "a.go", "A.cs"] {
             let fix = fix_text(detector(), path, &text);
             if let Some(new) = fix.new {
-                // Partial fixes (issue 11): a key may survive only as a spot handed to a human.
+                // Partial fixes (issue 11): keys may stay only on lines listed as manual spots.
+                let manual_lines: Vec<u32> = fix.manual.iter().map(|m| m.line).collect();
+                let may_stay = detector().scan(text.as_bytes()).matches.iter()
+                    .filter(|m| !m.inline_allowed && manual_lines.contains(&m.line))
+                    .count();
                 let left = detector().scan(new.as_bytes()).matches.iter().filter(|m| !m.inline_allowed).count();
-                prop_assert!(left == 0 || !fix.manual.is_empty(), "{} keys left, none manual", left);
+                prop_assert!(left <= may_stay, "{} keys left, {} on manual lines", left, may_stay);
             }
         }
     }
