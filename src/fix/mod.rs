@@ -14,7 +14,6 @@ pub mod script_edit;
 pub mod shell;
 
 pub mod awsini;
-pub mod clike;
 pub mod compose;
 pub mod csharp;
 pub mod dockerfile;
