@@ -158,6 +158,7 @@ mod tests {
         "$value{N} = compute({N}, true);",
         "// note {N}",
         "$bucket{N} = $s3->getObject(['Bucket' => 'data-{N}']);",
+        "$label{N} = 'café ☕ 日本語 {N} 🚀'; // naïve — e\u{301}",
     ];
 
     const SNIPPETS: &[&str] = &[

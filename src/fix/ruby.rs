@@ -160,6 +160,7 @@ mod tests {
         "value_{N} = compute({N}, flag: true)",
         "# note {N}",
         "bucket_{N} = s3.bucket('data-{N}')",
+        "label_{N} = 'café ☕ 日本語 {N} 🚀' # naïve — e\u{301}",
     ];
 
     const SNIPPETS: &[&str] = &[
