@@ -9,13 +9,17 @@ cd "$(dirname "$0")"
 target=${1:?usage: fuzz/run.sh TARGET [SECONDS] [libFuzzer flags]}
 seconds=${2:-600}
 shift $(( $# >= 2 ? 2 : 1 ))
-mkdir -p "work/$target" "artifacts/$target" logs
+fuzz=$PWD
+mkdir -p "work/$target" "artifacts/$target" "logs/$target"
 log="logs/$target.log"
-nice -n 19 cargo +nightly fuzz run --sanitizer none "$target" "work/$target" "corpus/$target" -- \
-  -dict="dict/$target.dict" -max_len=8192 -timeout=10 -rss_limit_mb=4096 \
+# With -jobs, libFuzzer writes the run's output to fuzz-0.log in the current folder: one per target.
+cd "logs/$target"
+nice -n 19 cargo +nightly fuzz run --fuzz-dir "$fuzz" --sanitizer none "$target" \
+  "$fuzz/work/$target" "$fuzz/corpus/$target" -- \
+  -dict="$fuzz/dict/$target.dict" -max_len=8192 -timeout=10 -rss_limit_mb=4096 \
   -jobs=1 -workers=1 -max_total_time="$seconds" -print_final_stats=1 \
-  -artifact_prefix="artifacts/$target/" "$@" || status=$?
-# With -jobs, libFuzzer writes the run's output to fuzz-0.log.
-if [[ -f fuzz-0.log ]]; then mv fuzz-0.log "$log"; fi
+  -artifact_prefix="$fuzz/artifacts/$target/" "$@" || status=$?
+cd "$fuzz"
+if [[ -f "logs/$target/fuzz-0.log" ]]; then mv "logs/$target/fuzz-0.log" "$log"; fi
 grep -E '^(stat::|==|SUMMARY|Done|.*(crash|deadly|timeout|leak|panicked))' "$log" | tail -20 || true
 exit "${status:-0}"
