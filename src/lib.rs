@@ -10,6 +10,8 @@ pub mod detect;
 pub mod exit;
 pub mod fake;
 pub mod fix;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod iam;
 pub mod policy;
 pub mod report;

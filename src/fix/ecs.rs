@@ -437,7 +437,7 @@ mod tests {
         }
 
         #[test]
-        fn arbitrary_text_never_panics_the_json_parser(text in "(?s)[ -~\\n{}\\[\\],:\"]{0,300}", seed: u64) {
+        fn arbitrary_text_never_panics_the_json_parser(text in "(?s)([ -~\\n{}\\[\\],:\"]|\\PC){0,300}", seed: u64) {
             let (keys, _) = chunks(&["{\"containerDefinitions\":[{\"environment\":[{\"name\":\"AWS_ACCESS_KEY_ID\",\"value\":\"{AKIA}\"}]}]}".into()], seed, "\n");
             let _ = run(&EcsTaskDefinitionRewriter, "t.json", &(keys.clone() + &text));
             let _ = run(&EcsTaskDefinitionRewriter, "t.json", &(text + &keys));

@@ -761,6 +761,7 @@ mod tests {
         "# note {N}",
         "bucket_{N} = s3.Bucket(\"data-{N}\")",
         "if ready_{N}: go({N})",
+        "label_{N} = \"café ☕ 日本語 {N} 🚀\"  # naïve \u{202e}ok\u{202c} — e\u{301}",
     ];
 
     const SNIPPETS: &[&str] = &[

@@ -940,7 +940,7 @@ mod tests {
     ];
 
     fn part() -> impl Strategy<Value = String> {
-        prop_oneof![4 => prop::sample::select(BLOCKS).prop_map(String::from), 1 => "[ -~]{0,30}"]
+        prop_oneof![4 => prop::sample::select(BLOCKS).prop_map(String::from), 1 => "([ -~]|\\PC){0,30}"]
     }
 
     proptest! {

@@ -1,0 +1,4 @@
+#![no_main]
+//! See rolecall::fuzzing::config for the input format and the invariants.
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| rolecall::fuzzing::config(data));
