@@ -26,6 +26,7 @@
 
 pub mod anchors;
 pub mod archive;
+mod assembled;
 mod decode;
 mod engine;
 pub mod escapes;
@@ -87,6 +88,10 @@ pub struct Match {
     /// lies inside text copied unchanged from another version is the same match there (see
     /// [`window`]).
     pub evidence: Range<usize>,
+    /// How many fragments the value was assembled from in code (`"AKIA" + "…"`, adjacent
+    /// literals, joined lists); 0 for a value written whole. The span then runs from the first
+    /// fragment to the last.
+    pub assembled: u32,
 }
 
 impl Match {
@@ -172,6 +177,8 @@ pub struct Detector {
     paired_rules: Vec<usize>,
     /// Words of an assembled key: key ID prefix fragments and credential names.
     assembly: AhoCorasick,
+    /// Whether keys assembled in code are folded (on unless `ROLECALL_FOLD=0`).
+    fold: bool,
 }
 
 impl std::fmt::Debug for Detector {
@@ -271,7 +278,15 @@ impl Detector {
             hints,
             paired_rules,
             assembly,
+            fold: assembled::enabled_from_env(),
         })
+    }
+
+    /// This detector with folding of keys assembled in code switched on or off (the default
+    /// follows `ROLECALL_FOLD`).
+    pub fn with_folding(mut self, on: bool) -> Detector {
+        self.fold = on;
+        self
     }
 
     /// The rule set this detector was built from.
@@ -336,7 +351,8 @@ impl Detector {
             }
         }
         let (text, form) = text::decode_for_scan(bytes);
-        let mut matches = self.scan_text(&text, ctx, Level::top(), &text);
+        let matches = self.scan_text(&text, ctx, Level::top(), &text);
+        let mut matches = self.with_assembled(&text, ctx, matches);
         if form == TextForm::Utf32 {
             for m in matches.iter_mut().filter(|m| m.encoding == Encoding::Plain) {
                 m.encoding = Encoding::Utf32;
@@ -355,8 +371,18 @@ impl Detector {
 const ASSEMBLY_WORDS: &[&str] = &[
     "\"AKIA",
     "'AKIA",
+    "`AKIA",
     "\"ASIA",
     "'ASIA",
+    "`ASIA",
+    "\"AK\"",
+    "'AK'",
+    "\"AKI\"",
+    "'AKI'",
+    "\"AS\"",
+    "'AS'",
+    "AKIA\\\n",
+    "ASIA\\\n",
     "aws_access_key",
     "aws_secret",
     "accesskeyid",
