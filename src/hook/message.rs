@@ -256,6 +256,7 @@ mod tests {
             known: false,
             expires: None,
             principal: None,
+            assembled: None,
         }
     }
 

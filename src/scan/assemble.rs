@@ -64,6 +64,7 @@ pub fn findings_at(matches: &[Match], place: &Place) -> (Vec<Finding>, u64) {
             known: false,
             expires: m.expires().map(str::to_string),
             principal: m.principal().map(str::to_string),
+            assembled: (m.assembled > 0).then_some(m.assembled),
         });
     }
     (out, suppressed)
