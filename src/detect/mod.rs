@@ -19,10 +19,12 @@
 //! line, the first one after it — with the partner paired with it (a key ID and its secret are
 //! one credential). Other credentials on the same line are still reported.
 //!
-//! ## Hook point for keys assembled in code
-//! [`Detector::assembly_candidate`] is the cheap prefilter for constant folding (a source file
-//! that mentions a key ID prefix fragment or a credential name but produced no whole key): the
-//! syntax layer's folding runs only where it says yes.
+//! ## Keys assembled in code
+//! [`Detector::assembly_candidate`]'s automaton is the cheap prefilter for constant folding (a
+//! quoted key ID prefix fragment or a credential name); only where it hits, the text is parsed and
+//! its constant string expressions folded and scanned again (`assembled`): matches found that way
+//! carry [`Match::assembled`], and such texts are scanned whole ([`Detector::needs_whole_blob`]).
+//! `ROLECALL_FOLD=0` (or [`Detector::with_folding`]) switches folding off.
 
 pub mod anchors;
 pub mod archive;

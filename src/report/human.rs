@@ -99,9 +99,7 @@ fn write_finding(
     }
     let assembled = f.assembled.map(|n| format!("assembled from {n} pieces"));
     match (encoding_note(f.encoding), assembled) {
-        (Some(note), Some(a)) => {
-            writeln!(out, "    {} {} ({note}, {a})", p.label("at"), place(f))?
-        }
+        (Some(note), Some(a)) => writeln!(out, "    {} {} ({note}, {a})", p.label("at"), place(f))?,
         (Some(note), None) => writeln!(out, "    {} {} ({note})", p.label("at"), place(f))?,
         (None, Some(a)) => writeln!(out, "    {} {} ({a})", p.label("at"), place(f))?,
         (None, None) => writeln!(out, "    {} {}", p.label("at"), place(f))?,
