@@ -473,7 +473,6 @@ impl Detector {
             // A generic name counts only because the text mentions AWS somewhere: any change of
             // the text can change that (filled in by `finish`).
             evidence: if raw.generic { 0..usize::MAX } else { 0..0 },
-            assembled: 0,
         }
     }
 }

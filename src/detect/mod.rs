@@ -19,16 +19,13 @@
 //! line, the first one after it — with the partner paired with it (a key ID and its secret are
 //! one credential). Other credentials on the same line are still reported.
 //!
-//! ## Keys assembled in code
-//! [`Detector::assembly_candidate`]'s automaton is the cheap prefilter for constant folding (a
-//! quoted key ID prefix fragment or a credential name); only where it hits, the text is parsed and
-//! its constant string expressions folded and scanned again (`assembled`): matches found that way
-//! carry [`Match::assembled`], and such texts are scanned whole ([`Detector::needs_whole_blob`]).
-//! `ROLECALL_FOLD=0` (or [`Detector::with_folding`]) switches folding off.
+//! ## Hook point for keys assembled in code
+//! [`Detector::assembly_candidate`] is the cheap prefilter for constant folding (a source file
+//! that mentions a key ID prefix fragment or a credential name but produced no whole key): the
+//! syntax layer's folding runs only where it says yes.
 
 pub mod anchors;
 pub mod archive;
-mod assembled;
 mod decode;
 mod engine;
 pub mod escapes;
@@ -90,10 +87,6 @@ pub struct Match {
     /// lies inside text copied unchanged from another version is the same match there (see
     /// [`window`]).
     pub evidence: Range<usize>,
-    /// How many fragments the value was assembled from in code (`"AKIA" + "…"`, adjacent
-    /// literals, joined lists); 0 for a value written whole. The span then runs from the first
-    /// fragment to the last.
-    pub assembled: u32,
 }
 
 impl Match {
@@ -179,8 +172,6 @@ pub struct Detector {
     paired_rules: Vec<usize>,
     /// Words of an assembled key: key ID prefix fragments and credential names.
     assembly: AhoCorasick,
-    /// Whether keys assembled in code are folded (on unless `ROLECALL_FOLD=0`).
-    fold: bool,
 }
 
 impl std::fmt::Debug for Detector {
@@ -280,15 +271,7 @@ impl Detector {
             hints,
             paired_rules,
             assembly,
-            fold: assembled::enabled_from_env(),
         })
-    }
-
-    /// This detector with folding of keys assembled in code switched on or off (the default
-    /// follows `ROLECALL_FOLD`).
-    pub fn with_folding(mut self, on: bool) -> Detector {
-        self.fold = on;
-        self
     }
 
     /// The rule set this detector was built from.
@@ -353,8 +336,7 @@ impl Detector {
             }
         }
         let (text, form) = text::decode_for_scan(bytes);
-        let matches = self.scan_text(&text, ctx, Level::top(), &text);
-        let mut matches = self.with_assembled(&text, ctx, matches);
+        let mut matches = self.scan_text(&text, ctx, Level::top(), &text);
         if form == TextForm::Utf32 {
             for m in matches.iter_mut().filter(|m| m.encoding == Encoding::Plain) {
                 m.encoding = Encoding::Utf32;
@@ -373,18 +355,8 @@ impl Detector {
 const ASSEMBLY_WORDS: &[&str] = &[
     "\"AKIA",
     "'AKIA",
-    "`AKIA",
     "\"ASIA",
     "'ASIA",
-    "`ASIA",
-    "\"AK\"",
-    "'AK'",
-    "\"AKI\"",
-    "'AKI'",
-    "\"AS\"",
-    "'AS'",
-    "AKIA\\\n",
-    "ASIA\\\n",
     "aws_access_key",
     "aws_secret",
     "accesskeyid",

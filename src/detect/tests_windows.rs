@@ -45,9 +45,7 @@ fn seen(m: &Match, all: &[Match]) -> Seen {
 
 /// For every line of `blob` as the change: windows find what the whole scan finds there.
 fn assert_contract(blob: &str) {
-    // Folding reads whole blobs (and says so when its prefilter hits): the windows contract is
-    // that of the detector without it.
-    let detector = Detector::builtin().with_folding(false);
+    let detector = Detector::builtin();
     let bytes = blob.as_bytes();
     assert!(!detector.needs_whole_blob(bytes));
     let whole = detector.scan(bytes).matches;

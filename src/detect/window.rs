@@ -21,8 +21,6 @@
 //!   covers the lines within the labelled pairing window of an escaped key ID prefix, which is
 //!   less than the evidence radius: a window holds every line whose unescaping can matter.
 //! - UTF-16 / UTF-32 text, binary content and archives: whole-blob scans only.
-//! - Keys assembled in code (constant folding on syntax trees): whole-blob scans only, whenever
-//!   the folding prefilter (a quoted key ID prefix fragment or a credential name) hits.
 //!
 //! An engine may always fall back to [`Detector::scan`]: both paths must give the same matches.
 
@@ -62,12 +60,9 @@ impl Detector {
 
     /// Whether `blob` must be scanned whole because a transform reads all of it: UTF-16 or
     /// UTF-32 text (transcoded from the first byte, or found anywhere by its NUL bytes), binary
-    /// content, gzip streams and zip archives), or because folding keys assembled in code may
-    /// run on it (the cheap prefilter hits: an expression may span any number of lines, so
-    /// folding reads the whole blob and its matches have the whole blob as evidence).
+    /// content, gzip streams and zip archives.
     pub fn needs_whole_blob(&self, blob: &[u8]) -> bool {
-        self.fold_prefilter(blob)
-            || archive::sniff(blob).is_some()
+        archive::sniff(blob).is_some()
             || text::sniff_form(blob) != TextForm::Bytes
             || memchr::memchr(0, blob).is_some()
     }

@@ -304,7 +304,6 @@ mod tests {
             known: false,
             expires: None,
             principal: None,
-            assembled: None,
         }
     }
 

@@ -57,7 +57,6 @@ fn finding(
         known: false,
         expires: None,
         principal: None,
-        assembled: None,
     }
 }
 

@@ -207,9 +207,7 @@ mod tests {
             inserts: std::iter::once(0..head.len()).collect(),
             base_len: base.len(),
         };
-        // Folding reads credential-named texts whole: the window path is that of the plain
-        // detector.
-        let detector = Detector::builtin().with_folding(false);
+        let detector = Detector::builtin();
         let base_matches = detector.scan(base.as_bytes()).matches;
         assert_eq!(base_matches.len(), 2);
         let (found, how) = scan_delta(&detector, blob.as_bytes(), &base_matches, &edits);

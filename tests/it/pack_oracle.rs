@@ -260,8 +260,7 @@ fn issue12_deltas_of_a_repacked_history_are_scanned_by_their_windows() {
     let outcome = rolecall::scan::objects::scan_objects(
         &store,
         rolecall::git::store::Selection::All,
-        // Folding reads credential-named blobs whole (issue 10): windows are the plain detector's.
-        &Detector::builtin().with_folding(false),
+        &Detector::builtin(),
         &ScanOptions::default(),
     )
     .unwrap();
