@@ -72,6 +72,11 @@ fn place_in_repo(f: &Finding) -> String {
             format!("commit message, line {}, column {}", f.line, f.column)
         }
         (None, Source::TagMessage) => format!("tag message, line {}, column {}", f.line, f.column),
+        (None, Source::CommitHeader) => {
+            format!("commit header, line {}, column {}", f.line, f.column)
+        }
+        (None, Source::TagHeader) => format!("tag header, line {}, column {}", f.line, f.column),
+        (None, Source::RefName) => format!("ref name, column {}", f.column),
         (None, _) => format!("input, line {}, column {}", f.line, f.column),
     }
 }
