@@ -52,7 +52,9 @@ impl Detector {
             Vec::new()
         };
         let hits = self.find_hits(text, level, &runs);
-        let top = level.depth == super::MAX_DEPTH;
+        // Signs of an assembled key count in the plain text only, never in text a decoder or
+        // unescaping produced (unescaped bytes of test data spell anything).
+        let top = level.depth == super::MAX_DEPTH && level.escapes;
         ctx.fold_hint |= top && hits.fold;
         let blocks = layers::wrapped_blocks(text, &runs);
         if hits.rules.is_empty() && hits.layers.is_empty() && blocks.is_empty() {
