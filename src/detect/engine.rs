@@ -120,8 +120,13 @@ impl Detector {
     fn unvalidated_prefix(&self, text: &[u8], hits: &Hits, raw: &[Raw]) -> bool {
         hits.rules.iter().any(|(r, at)| {
             self.compiled[*r].check == Check::KeyId
-                && self.fold_prefixes.iter().any(|p| text.get(at.clone()) == Some(p))
-                && !raw.iter().any(|k| k.key.is_some() && k.span.start == at.start)
+                && self
+                    .fold_prefixes
+                    .iter()
+                    .any(|p| text.get(at.clone()) == Some(p))
+                && !raw
+                    .iter()
+                    .any(|k| k.key.is_some() && k.span.start == at.start)
         })
     }
 

@@ -256,11 +256,18 @@ impl Detector {
             patterns.push(anchor);
             triggers.push(Trigger::Layer(layer));
         }
-        for fragment in fold_fragments(&pairable) {
+        // Long-term and temporary access keys only: `ABIA`/`ACCA` fragments (`'AB'`, `"AC"`) are
+        // everywhere in code and tests.
+        let access: Vec<&str> = pairable
+            .iter()
+            .copied()
+            .filter(|p| ACCESS_KEY_PREFIXES.contains(p))
+            .collect();
+        for fragment in fold_fragments(&access) {
             patterns.push(fragment.into_bytes());
             triggers.push(Trigger::Fold);
         }
-        let fold_prefixes = pairable.iter().map(|p| p.as_bytes().to_vec()).collect();
+        let fold_prefixes = access.iter().map(|p| p.as_bytes().to_vec()).collect();
         let build = |patterns: &[Vec<u8>]| {
             AhoCorasick::builder()
                 .match_kind(MatchKind::LeftmostFirst)
@@ -372,6 +379,9 @@ impl Detector {
         }
     }
 }
+
+/// The key ID prefixes of access keys whose pieces are signs of an assembled key.
+const ACCESS_KEY_PREFIXES: [&str; 2] = ["AKIA", "ASIA"];
 
 /// Quoted key ID prefix fragments (`"AK"`, `'ASI'`) shorter than a prefix: the start of a key
 /// ID assembled from pieces that split its prefix (a longer piece holds the prefix anchor itself).

@@ -386,7 +386,10 @@ fn issue10_assembled_key_signs_come_from_the_anchor_pass() {
     let mut ctx = Ctx::new(split.len());
     let unfolded = d.scan_text(split.as_bytes(), &mut ctx, Level::top(), split.as_bytes());
     assert!(unfolded.is_empty());
-    assert!(ctx.fold_hint, "an AKIA anchor that is no whole key is a sign");
+    assert!(
+        ctx.fold_hint,
+        "an AKIA anchor that is no whole key is a sign"
+    );
     // Folding (on by default) finds the assembled key.
     let scan = d.scan(split.as_bytes());
     assert_eq!(scan.matches.len(), 1);

@@ -1,10 +1,10 @@
 //! Scanning git objects: the [`Visitor`] that runs the detector on each blob and on each commit
 //! and tag message the git layer reads, keeping only the objects with matches.
 
-use super::progress::Progress;
-use super::ScanOptions;
 use super::incremental::{self, BlobMatches};
+use super::progress::Progress;
 use super::stream;
+use super::ScanOptions;
 use crate::detect::{Detector, Match};
 use crate::error::Result;
 use crate::git::delta::Edits;
