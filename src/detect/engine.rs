@@ -17,6 +17,8 @@ pub(super) struct Hits {
     pub rules: Vec<(usize, Range<usize>)>,
     /// (layer, anchor start)
     pub layers: Vec<(Layer, usize)>,
+    /// Whether a quoted key ID prefix fragment (`"AK"`) was seen.
+    pub fold: bool,
 }
 
 /// A validated candidate before positions are computed.
@@ -50,6 +52,10 @@ impl Detector {
             Vec::new()
         };
         let hits = self.find_hits(text, level, &runs);
+        // Signs of an assembled key count in the plain text only, never in text a decoder or
+        // unescaping produced (unescaped bytes of test data spell anything).
+        let top = level.depth == super::MAX_DEPTH && level.escapes;
+        ctx.fold_hint |= top && hits.fold;
         let blocks = layers::wrapped_blocks(text, &runs);
         if hits.rules.is_empty() && hits.layers.is_empty() && blocks.is_empty() {
             return Vec::new();
@@ -68,6 +74,9 @@ impl Detector {
         let mut hint_cache: Option<bool> = None;
         for (r, region) in self.merged_windows(text.len(), &hits.rules) {
             self.run_rule_region(text, r, region, &mut raw, &mut hint_cache, hint_text, ctx);
+        }
+        if top && !ctx.fold_hint {
+            ctx.fold_hint = self.unvalidated_prefix(text, &hits, &raw);
         }
         if raw.is_empty() && hits.layers.is_empty() && blocks.is_empty() {
             return Vec::new();
@@ -99,7 +108,33 @@ impl Detector {
             );
         }
         self.finish(text, &lines, &mut runs, &mut matches, reach_of, &docs);
+        if top && !ctx.fold_hint {
+            ctx.fold_hint = matches.iter().any(|m| self.lone_pairable_key(m));
+        }
         matches
+    }
+
+    /// Whether a pairable key ID prefix anchor (`AKIA`, `ASIA`) did not validate as a whole key
+    /// ID: a piece of a key assembled in code (`"AKIA" + "…"`, `AKIA\` continued on the next
+    /// line).
+    fn unvalidated_prefix(&self, text: &[u8], hits: &Hits, raw: &[Raw]) -> bool {
+        hits.rules.iter().any(|(r, at)| {
+            self.compiled[*r].check == Check::KeyId
+                && self
+                    .fold_prefixes
+                    .iter()
+                    .any(|p| text.get(at.clone()) == Some(p))
+                && !raw
+                    .iter()
+                    .any(|k| k.key.is_some() && k.span.start == at.start)
+        })
+    }
+
+    /// Whether `m` is a pairable key ID left without a partner (its secret may be assembled).
+    fn lone_pairable_key(&self, m: &Match) -> bool {
+        m.kind == Kind::AccessKeyId
+            && m.pair.is_none()
+            && m.key.as_ref().is_some_and(|k| k.pairable)
     }
 
     /// Every anchor hit of every automaton that applies to `text` (`runs`: its long runs without
@@ -110,6 +145,7 @@ impl Detector {
             match self.triggers[m.pattern().as_usize()] {
                 Trigger::Rule(r) => hits.rules.push((r, m.start()..m.end())),
                 Trigger::Layer(layer) => hits.layers.push((layer, m.start())),
+                Trigger::Fold => hits.fold = true,
             }
         }
         if level.depth == 0 {
@@ -473,6 +509,7 @@ impl Detector {
             // A generic name counts only because the text mentions AWS somewhere: any change of
             // the text can change that (filled in by `finish`).
             evidence: if raw.generic { 0..usize::MAX } else { 0..0 },
+            assembled: 0,
         }
     }
 }

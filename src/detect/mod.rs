@@ -19,13 +19,18 @@
 //! line, the first one after it — with the partner paired with it (a key ID and its secret are
 //! one credential). Other credentials on the same line are still reported.
 //!
-//! ## Hook point for keys assembled in code
-//! [`Detector::assembly_candidate`] is the cheap prefilter for constant folding (a source file
-//! that mentions a key ID prefix fragment or a credential name but produced no whole key): the
-//! syntax layer's folding runs only where it says yes.
+//! ## Keys assembled in code
+//! Constant folding (`assembled`) runs only where the scan itself saw a sign of an assembled key,
+//! at no cost of its own: a key ID prefix anchor (`AKIA`, `ASIA`) that did not validate as a
+//! whole key, a quoted short prefix fragment (`"AK"`, `'AS'`: patterns of the same anchor
+//! automaton), or a key ID left without its secret. Only then is the text parsed and its constant
+//! string expressions folded and scanned again: matches found that way carry
+//! [`Match::assembled`], and [`BufferScan::folded`] says that the text's matches may rest on any
+//! byte of it. `ROLECALL_FOLD=0` (or [`Detector::with_folding`]) switches folding off.
 
 pub mod anchors;
 pub mod archive;
+mod assembled;
 mod decode;
 mod engine;
 pub mod escapes;
@@ -87,6 +92,10 @@ pub struct Match {
     /// lies inside text copied unchanged from another version is the same match there (see
     /// [`window`]).
     pub evidence: Range<usize>,
+    /// How many fragments the value was assembled from in code (`"AKIA" + "…"`, adjacent
+    /// literals, joined lists); 0 for a value written whole. The span then runs from the first
+    /// fragment to the last.
+    pub assembled: u32,
 }
 
 impl Match {
@@ -131,6 +140,10 @@ pub struct BufferScan {
     pub utf16: bool,
     /// Whether the buffer looked binary.
     pub binary: bool,
+    /// Whether constant folding ran on the text (the scan saw a sign of a key assembled in
+    /// code): its matches may rest on any byte of it, so a version built on it by a delta must
+    /// be scanned whole.
+    pub folded: bool,
     /// Whether a decoder stopped at a bound (an archive member over its size or ratio limit,
     /// the budget of decoded bytes spent): part of the content was not read.
     pub truncated: bool,
@@ -140,6 +153,8 @@ pub struct BufferScan {
 enum Trigger {
     Rule(usize),
     Layer(Layer),
+    /// A quoted key ID prefix fragment (`"AK"`): a sign of a key assembled in code.
+    Fold,
 }
 
 struct CompiledRule {
@@ -170,8 +185,11 @@ pub struct Detector {
     hints: AhoCorasick,
     /// Anchorless rules that run around pairable key IDs.
     paired_rules: Vec<usize>,
-    /// Words of an assembled key: key ID prefix fragments and credential names.
-    assembly: AhoCorasick,
+    /// The pairable key ID prefixes (`AKIA`, `ASIA`): an anchor of one that does not validate
+    /// as a whole key is a sign of a key assembled in code.
+    fold_prefixes: Vec<Vec<u8>>,
+    /// Whether keys assembled in code are folded (on unless `ROLECALL_FOLD=0`).
+    fold: bool,
 }
 
 impl std::fmt::Debug for Detector {
@@ -238,6 +256,18 @@ impl Detector {
             patterns.push(anchor);
             triggers.push(Trigger::Layer(layer));
         }
+        // Long-term and temporary access keys only: `ABIA`/`ACCA` fragments (`'AB'`, `"AC"`) are
+        // everywhere in code and tests.
+        let access: Vec<&str> = pairable
+            .iter()
+            .copied()
+            .filter(|p| ACCESS_KEY_PREFIXES.contains(p))
+            .collect();
+        for fragment in fold_fragments(&access) {
+            patterns.push(fragment.into_bytes());
+            triggers.push(Trigger::Fold);
+        }
+        let fold_prefixes = access.iter().map(|p| p.as_bytes().to_vec()).collect();
         let build = |patterns: &[Vec<u8>]| {
             AhoCorasick::builder()
                 .match_kind(MatchKind::LeftmostFirst)
@@ -255,10 +285,6 @@ impl Detector {
             .ascii_case_insensitive(true)
             .build(&rules.detector.aws_hints)
             .map_err(|e| Error::new(ErrorKind::Rules(e.to_string())))?;
-        let assembly = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(ASSEMBLY_WORDS)
-            .map_err(|e| Error::new(ErrorKind::Rules(e.to_string())))?;
         Ok(Detector {
             rules,
             compiled,
@@ -270,8 +296,16 @@ impl Detector {
             wide_layers,
             hints,
             paired_rules,
-            assembly,
+            fold_prefixes,
+            fold: assembled::enabled_from_env(),
         })
+    }
+
+    /// This detector with folding of keys assembled in code switched on or off (the default
+    /// follows `ROLECALL_FOLD`).
+    pub fn with_folding(mut self, on: bool) -> Detector {
+        self.fold = on;
+        self
     }
 
     /// The rule set this detector was built from.
@@ -318,14 +352,6 @@ impl Detector {
         std::borrow::Cow::Owned(out)
     }
 
-    /// The cheap prefilter for keys assembled in code (`"AKIA" + "GMQL…"`, adjacent literals,
-    /// joined lists): whether `text`, a source file in which the detector found no key ID,
-    /// mentions a key ID prefix or a credential name, so that constant folding is worth running
-    /// on it. Linear, one automaton pass; false for almost every file of a history.
-    pub fn assembly_candidate(&self, text: &[u8], found: &[Match]) -> bool {
-        !found.iter().any(|m| m.kind == Kind::AccessKeyId) && self.assembly.is_match(text)
-    }
-
     /// Scans a blob: an archive's members, or its text (after transcoding UTF-16 and UTF-32).
     fn scan_blob(&self, bytes: &[u8], ctx: &mut Ctx, archive_depth: u8) -> BufferScan {
         if archive_depth < archive::MAX_DEPTH {
@@ -336,7 +362,9 @@ impl Detector {
             }
         }
         let (text, form) = text::decode_for_scan(bytes);
-        let mut matches = self.scan_text(&text, ctx, Level::top(), &text);
+        ctx.fold_hint = false;
+        let matches = self.scan_text(&text, ctx, Level::top(), &text);
+        let (mut matches, folded) = self.with_assembled(&text, ctx, matches);
         if form == TextForm::Utf32 {
             for m in matches.iter_mut().filter(|m| m.encoding == Encoding::Plain) {
                 m.encoding = Encoding::Utf32;
@@ -347,22 +375,29 @@ impl Detector {
             utf16: form == TextForm::Utf16,
             binary: form == TextForm::Binary,
             truncated: false,
+            folded,
         }
     }
 }
 
-/// Identifiers and fragments that an assembled key leaves in source text.
-const ASSEMBLY_WORDS: &[&str] = &[
-    "\"AKIA",
-    "'AKIA",
-    "\"ASIA",
-    "'ASIA",
-    "aws_access_key",
-    "aws_secret",
-    "accesskeyid",
-    "secretaccesskey",
-    "secret_access_key",
-];
+/// The key ID prefixes of access keys whose pieces are signs of an assembled key.
+const ACCESS_KEY_PREFIXES: [&str; 2] = ["AKIA", "ASIA"];
+
+/// Quoted key ID prefix fragments (`"AK"`, `'ASI'`) shorter than a prefix: the start of a key
+/// ID assembled from pieces that split its prefix (a longer piece holds the prefix anchor itself).
+fn fold_fragments(pairable: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for p in pairable {
+        for len in 2..p.len() {
+            for q in ['"', '\'', '`'] {
+                out.push(format!("{q}{}{q}", &p[..len]));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
 
 /// State shared by the layers of one blob's scan.
 struct Ctx {
@@ -372,6 +407,8 @@ struct Ctx {
     allowance: Option<archive::Allowance>,
     /// The time short-term tokens are judged at (Unix seconds).
     now: u64,
+    /// Whether the top-level text showed a sign of a key assembled in code (see `assembled`).
+    fold_hint: bool,
 }
 
 impl Ctx {
@@ -380,6 +417,7 @@ impl Ctx {
             budget: layers::Budget::for_len(len),
             allowance: None,
             now: tokens::now(),
+            fold_hint: false,
         }
     }
 }

@@ -374,7 +374,7 @@ fn issue10_decoding_stays_within_its_budget() {
 }
 
 #[test]
-fn issue10_assembled_key_prefilter_sees_fragments_and_names_only() {
+fn issue10_assembled_key_signs_come_from_the_anchor_pass() {
     let d = Detector::builtin();
     let key = FakeKeys::new(22).key_id("AKIA");
     let split = format!(
@@ -383,9 +383,56 @@ fn issue10_assembled_key_prefilter_sees_fragments_and_names_only() {
         &key[4..12],
         &key[12..]
     );
-    let found = d.scan(split.as_bytes()).matches;
-    assert!(found.is_empty());
-    assert!(d.assembly_candidate(split.as_bytes(), &found));
-    let plain = "def handle(event):\n    return event\n";
-    assert!(!d.assembly_candidate(plain.as_bytes(), &[]));
+    let mut ctx = Ctx::new(split.len());
+    let unfolded = d.scan_text(split.as_bytes(), &mut ctx, Level::top(), split.as_bytes());
+    assert!(unfolded.is_empty());
+    assert!(
+        ctx.fold_hint,
+        "an AKIA anchor that is no whole key is a sign"
+    );
+    // Folding (on by default) finds the assembled key.
+    let scan = d.scan(split.as_bytes());
+    assert_eq!(scan.matches.len(), 1);
+    assert_eq!(scan.matches[0].value.expose(), key);
+    assert_eq!((scan.matches[0].assembled, scan.matches[0].column), (3, 8));
+    assert!(scan.folded);
+    let off = Detector::builtin().with_folding(false);
+    assert!(off.scan(split.as_bytes()).matches.is_empty());
+    assert!(!off.scan(split.as_bytes()).folded);
+    // A prefix split inside its first four characters: the quoted fragment is the sign.
+    let split_prefix = format!("key = 'AK' + '{}'\n", &key[2..]);
+    let scan = d.scan(split_prefix.as_bytes());
+    assert!(scan.folded);
+    assert_eq!(scan.matches.len(), 1, "{split_prefix}");
+    // A whole key ID whose secret is assembled: the lone key ID is the sign.
+    let pair = FakeKeys::new(23).pair();
+    let lone = format!(
+        "aws_access_key_id = \"{}\"\naws_secret_access_key = \"{}\" + \"{}\"\n",
+        pair.key_id,
+        &pair.secret[..20],
+        &pair.secret[20..]
+    );
+    let scan = d.scan(lone.as_bytes());
+    assert!(scan.folded);
+    assert_eq!(scan.matches.len(), 2);
+    assert!(scan.matches[0].pair.is_some());
+    // Code with credential names and whole, paired keys is not folded: no parse on the common
+    // path.
+    let whole = format!(
+        "aws_access_key_id = \"{}\"\naws_secret_access_key = \"{}\"\n",
+        pair.key_id, pair.secret
+    );
+    let scan = d.scan(whole.as_bytes());
+    assert_eq!(scan.matches.len(), 2);
+    assert!(!scan.folded);
+    let plain = "def handle(event):\n    aws_secret = event['AS_OF']\n    return event\n";
+    assert!(!d.scan(plain.as_bytes()).folded);
+}
+
+#[test]
+fn issue10_fold_fragments_keep_the_core_automaton_on_its_simd_path() {
+    let d = Detector::builtin();
+    let n = d.anchors.patterns_len();
+    assert!(n <= 64, "{n} core anchor patterns");
+    assert!(fold_fragments(&["AKIA"]).contains(&"\"AK\"".to_string()));
 }

@@ -21,6 +21,10 @@
 //!   covers the lines within the labelled pairing window of an escaped key ID prefix, which is
 //!   less than the evidence radius: a window holds every line whose unescaping can matter.
 //! - UTF-16 / UTF-32 text, binary content and archives: whole-blob scans only.
+//! - Keys assembled in code (constant folding on syntax trees): whole-blob scans only. A window
+//!   that shows a sign of one says so ([`WindowScan::needs_whole`]); a blob whose own scan folded
+//!   says so ([`super::BufferScan::folded`]), and versions built on it are scanned whole, since
+//!   the sign may lie in text they copy.
 //!
 //! An engine may always fall back to [`Detector::scan`]: both paths must give the same matches.
 
@@ -130,7 +134,7 @@ impl Detector {
     /// and columns are those of the whole blob; a generic context name counts when the whole
     /// blob mentions AWS, as in a whole-blob scan. Matches are in order of position; `pair`
     /// indices refer to the returned list.
-    pub fn scan_windows(&self, blob: &[u8], windows: &[Range<usize>]) -> Vec<Match> {
+    pub fn scan_windows(&self, blob: &[u8], windows: &[Range<usize>]) -> WindowScan {
         // Whole-blob lines are indexed only when a window holds a match (rare): a window
         // without one costs only its own bytes.
         let mut lines: Option<LineIndex> = None;
@@ -160,8 +164,22 @@ impl Detector {
                 out.push(m);
             }
         }
-        out
+        WindowScan {
+            matches: out,
+            needs_whole: self.folds(blob.len(), &ctx),
+        }
     }
+}
+
+/// What a scan of windows found.
+#[derive(Debug, Clone, Default)]
+pub struct WindowScan {
+    /// The matches, with whole-blob positions.
+    pub matches: Vec<Match>,
+    /// Whether a window showed a sign of a key assembled in code, so that a whole-blob scan
+    /// folds constant expressions (whose matches may rest on any byte): the windows' matches
+    /// are then not the blob's, and it must be scanned whole.
+    pub needs_whole: bool,
 }
 
 /// Widens `range` (whole lines of `text`) while one of its edges falls inside a wrapped
@@ -420,7 +438,7 @@ mod tests {
             detector.evidence_windows(text.as_bytes(), std::slice::from_ref(&(at..at + 40)));
         assert_eq!(windows.len(), 1);
         assert!(windows[0].len() < text.len() / 2, "{windows:?}");
-        let part = detector.scan_windows(text.as_bytes(), &windows);
+        let part = detector.scan_windows(text.as_bytes(), &windows).matches;
         let mut a: Vec<_> = whole.iter().map(key_of).collect();
         let mut b: Vec<_> = part.iter().map(key_of).collect();
         a.sort();

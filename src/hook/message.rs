@@ -304,6 +304,7 @@ mod tests {
             known: false,
             expires: None,
             principal: None,
+            assembled: None,
         }
     }
 

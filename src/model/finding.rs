@@ -260,6 +260,10 @@ pub struct Finding {
     /// The IAM principal the credential belongs to, where it can be read offline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub principal: Option<String>,
+    /// How many fragments code assembled the value from (`"AKIA" + "…"`, adjacent literals,
+    /// joined lists); the position is the first fragment's. Absent for values written whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assembled: Option<u32>,
 }
 
 fn default_true() -> bool {

@@ -57,6 +57,7 @@ fn finding(
         known: false,
         expires: None,
         principal: None,
+        assembled: None,
     }
 }
 

@@ -102,9 +102,12 @@ fn write_finding(
         (None, Some(kt)) => writeln!(out, "    {} {}", p.label("key type"), clean(kt))?,
         (None, None) => {}
     }
-    match encoding_note(f.encoding) {
-        Some(note) => writeln!(out, "    {} {} ({note})", p.label("at"), place(f))?,
-        None => writeln!(out, "    {} {}", p.label("at"), place(f))?,
+    let assembled = f.assembled.map(|n| format!("assembled from {n} pieces"));
+    match (encoding_note(f.encoding), assembled) {
+        (Some(note), Some(a)) => writeln!(out, "    {} {} ({note}, {a})", p.label("at"), place(f))?,
+        (Some(note), None) => writeln!(out, "    {} {} ({note})", p.label("at"), place(f))?,
+        (None, Some(a)) => writeln!(out, "    {} {} ({a})", p.label("at"), place(f))?,
+        (None, None) => writeln!(out, "    {} {}", p.label("at"), place(f))?,
     }
     if !f.reachable {
         writeln!(

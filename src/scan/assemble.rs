@@ -74,6 +74,7 @@ pub fn findings_honouring(
             known: false,
             expires: m.expires().map(str::to_string),
             principal: m.principal().map(str::to_string),
+            assembled: (m.assembled > 0).then_some(m.assembled),
         });
     }
     (out, suppressed)

@@ -22,33 +22,61 @@ pub enum DeltaScan {
     Whole,
 }
 
-/// The matches of `blob`, a delta's result, given the matches of its base (`base_matches`, as a
-/// whole-blob scan of the base found them) and what the delta copied and inserted.
+/// What a whole-blob scan of a blob found, as deltas built on it need it.
+#[derive(Debug, Clone, Default)]
+pub struct BlobMatches {
+    /// The matches, in order of position.
+    pub matches: Vec<Match>,
+    /// Whether the scan folded keys assembled in code (see [`crate::detect::BufferScan`]):
+    /// its matches may rest on any byte, so versions built on it are scanned whole.
+    pub folded: bool,
+}
+
+impl BlobMatches {
+    /// The whole-blob scan of `blob`.
+    pub fn scan(detector: &Detector, blob: &[u8]) -> BlobMatches {
+        let scan = detector.scan(blob);
+        BlobMatches {
+            matches: scan.matches,
+            folded: scan.folded,
+        }
+    }
+}
+
+/// The matches of `blob`, a delta's result, given what a whole-blob scan of its base found
+/// (`base`) and what the delta copied and inserted.
 pub fn scan_delta(
     detector: &Detector,
     blob: &[u8],
-    base_matches: &[Match],
+    base: &BlobMatches,
     edits: &Edits,
-) -> (Vec<Match>, DeltaScan) {
-    let whole = || (detector.scan(blob).matches, DeltaScan::Whole);
-    if blob.is_empty() || detector.needs_whole_blob(blob) {
+) -> (BlobMatches, DeltaScan) {
+    let whole = || (BlobMatches::scan(detector, blob), DeltaScan::Whole);
+    if blob.is_empty() || base.folded || detector.needs_whole_blob(blob) {
         return whole();
     }
     let changed = changed_ranges(blob.len(), edits);
     if changed.is_empty() {
         // The same bytes as the base.
-        return (base_matches.to_vec(), DeltaScan::Windows);
+        return (base.clone(), DeltaScan::Windows);
     }
     let windows = detector.evidence_windows(blob, &changed);
     let covered: usize = windows.iter().map(|w| w.len()).sum();
     if covered * 2 > blob.len() {
         return whole();
     }
-    if !detector.scan_windows(blob, &windows).is_empty() {
+    let found = detector.scan_windows(blob, &windows);
+    if found.needs_whole || !found.matches.is_empty() {
         return whole();
     }
-    match carry_over(blob, base_matches, edits) {
-        Some(matches) => (matches, DeltaScan::Windows),
+    match carry_over(blob, &base.matches, edits) {
+        Some(matches) => (
+            BlobMatches {
+                matches,
+                folded: false,
+            },
+            DeltaScan::Windows,
+        ),
         None => whole(),
     }
 }
@@ -208,12 +236,12 @@ mod tests {
             base_len: base.len(),
         };
         let detector = Detector::builtin();
-        let base_matches = detector.scan(base.as_bytes()).matches;
-        assert_eq!(base_matches.len(), 2);
-        let (found, how) = scan_delta(&detector, blob.as_bytes(), &base_matches, &edits);
+        let base_scan = BlobMatches::scan(&detector, base.as_bytes());
+        assert_eq!(base_scan.matches.len(), 2);
+        let (found, how) = scan_delta(&detector, blob.as_bytes(), &base_scan, &edits);
         assert_eq!(how, DeltaScan::Windows);
-        same(&found, &detector.scan(blob.as_bytes()).matches);
-        assert_eq!(found[0].line, base_matches[0].line + 2);
+        same(&found.matches, &detector.scan(blob.as_bytes()).matches);
+        assert_eq!(found.matches[0].line, base_scan.matches[0].line + 2);
     }
 
     #[test]
@@ -243,10 +271,10 @@ mod tests {
             base_len: base.len(),
         };
         let detector = Detector::builtin();
-        let base_matches = detector.scan(base.as_bytes()).matches;
-        let (found, how) = scan_delta(&detector, blob.as_bytes(), &base_matches, &edits);
+        let base_scan = BlobMatches::scan(&detector, base.as_bytes());
+        let (found, how) = scan_delta(&detector, blob.as_bytes(), &base_scan, &edits);
         assert_eq!(how, DeltaScan::Whole);
-        same(&found, &detector.scan(blob.as_bytes()).matches);
-        assert_eq!(found.len(), 2);
+        same(&found.matches, &detector.scan(blob.as_bytes()).matches);
+        assert_eq!(found.matches.len(), 2);
     }
 }

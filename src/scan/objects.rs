@@ -1,9 +1,10 @@
 //! Scanning git objects: the [`Visitor`] that runs the detector on each blob and on each commit
 //! and tag message the git layer reads, keeping only the objects with matches.
 
+use super::incremental::{self, BlobMatches};
 use super::progress::Progress;
+use super::stream;
 use super::ScanOptions;
-use super::{incremental, stream};
 use crate::detect::{Detector, Match};
 use crate::error::Result;
 use crate::git::delta::Edits;
@@ -97,7 +98,7 @@ struct ScanVisitor<'d> {
 }
 
 /// What the scan keeps about a blob while deltas built on it are read: its whole-blob matches.
-pub struct BlobMemo(Vec<Match>);
+pub struct BlobMemo(BlobMatches);
 
 impl Visitor for ScanVisitor<'_> {
     type Out = WorkerOut;
@@ -118,7 +119,7 @@ impl Visitor for ScanVisitor<'_> {
                 if !selected {
                     // Only a base of the objects asked for: its matches serve their deltas.
                     return (kind == ObjectKind::Blob)
-                        .then(|| BlobMemo(self.detector.scan(data).matches));
+                        .then(|| BlobMemo(BlobMatches::scan(self.detector, data)));
                 }
                 self.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
                 let id = to_oid(id)?;
@@ -163,7 +164,7 @@ impl Visitor for ScanVisitor<'_> {
                             ObjectKind::Tag => HitObject::Tag(None, split),
                             ObjectKind::Blob | ObjectKind::Tree => HitObject::Blob,
                         };
-                        self.keep(out, oid, kind, (object, matches));
+                        self.keep(out, oid, kind, (object, unfolded(matches)));
                     }
                     Err(reason) => out.skipped.push(Skipped {
                         what: id.to_string(),
@@ -202,16 +203,16 @@ fn to_oid(id: &gix_hash::ObjectId) -> Option<Oid> {
 impl ScanVisitor<'_> {
     /// A blob's matches: from the windows around what a delta changed when its base's matches
     /// are known, else from the whole blob.
-    fn blob_matches(&self, data: &[u8], base: Option<(&BlobMemo, &Edits)>) -> Vec<Match> {
+    fn blob_matches(&self, data: &[u8], base: Option<(&BlobMemo, &Edits)>) -> BlobMatches {
         match base {
             Some((memo, edits)) => {
-                let (matches, how) = incremental::scan_delta(self.detector, data, &memo.0, edits);
+                let (found, how) = incremental::scan_delta(self.detector, data, &memo.0, edits);
                 if how == incremental::DeltaScan::Windows {
                     self.deltas_by_windows.fetch_add(1, Ordering::Relaxed);
                 }
-                matches
+                found
             }
-            None => self.detector.scan(data).matches,
+            None => BlobMatches::scan(self.detector, data),
         }
     }
 
@@ -235,11 +236,11 @@ impl ScanVisitor<'_> {
         hit: ScannedObject,
     ) -> Option<BlobMemo> {
         let memo = (kind == ObjectKind::Blob).then(|| BlobMemo(hit.1.clone()));
-        if !hit.1.is_empty() {
+        if !hit.1.matches.is_empty() {
             out.hits.push(ObjectHit {
                 id,
                 object: hit.0,
-                matches: hit.1,
+                matches: hit.1.matches,
             });
         }
         memo
@@ -262,12 +263,12 @@ impl ScanVisitor<'_> {
                 out.commits.push(id);
                 self.messages.fetch_add(1, Ordering::Relaxed);
                 let (sig, split, matches) = scan_raw(self.detector, data, "author");
-                Some((HitObject::Commit(sig, split), matches))
+                Some((HitObject::Commit(sig, split), unfolded(matches)))
             }
             ObjectKind::Tag => {
                 self.messages.fetch_add(1, Ordering::Relaxed);
                 let (sig, split, matches) = scan_raw(self.detector, data, "tagger");
-                Some((HitObject::Tag(sig, split), matches))
+                Some((HitObject::Tag(sig, split), unfolded(matches)))
             }
             ObjectKind::Tree => None,
         }
@@ -275,7 +276,15 @@ impl ScanVisitor<'_> {
 }
 
 /// What one object's scan found.
-type ScannedObject = (HitObject, Vec<Match>);
+type ScannedObject = (HitObject, BlobMatches);
+
+/// Matches of an object no delta builds on as a blob (a commit or a tag).
+fn unfolded(matches: Vec<Match>) -> BlobMatches {
+    BlobMatches {
+        matches,
+        folded: false,
+    }
+}
 
 /// Reads and scans the `selection` of `store` in parallel. Trees are not read (their headers
 /// say what they are).

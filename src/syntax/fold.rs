@@ -123,7 +123,17 @@ fn candidate(lang: Language, node: Node<'_>) -> bool {
 }
 
 /// Folds the expression `node`, if it is a constant string.
+/// Expressions with syntax errors, or whose ends do not fall on character boundaries of the
+/// original text (the grammars see non-ASCII bytes as ASCII, see [`super::parse`]), never fold:
+/// arbitrary bytes must not make a slice panic.
 pub fn fold(parsed: &Parsed<'_>, node: Node<'_>) -> Option<Folded> {
+    let text = parsed.text();
+    let sound = |at: usize| {
+        (at.saturating_sub(3)..=(at + 3).min(text.len())).all(|i| text.is_char_boundary(i))
+    };
+    if node.has_error() || !sound(node.start_byte()) || !sound(node.end_byte()) {
+        return None;
+    }
     Folder { parsed }.fold(node, 0)
 }
 

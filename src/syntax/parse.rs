@@ -120,13 +120,34 @@ pub fn parse_ranges<'s>(
     let started = Instant::now();
     let budget = limits.budget;
     let mut over_budget = |_: &tree_sitter::ParseState| started.elapsed() > budget;
-    let bytes = text.as_bytes();
+    let guarded = ascii_guard(text);
+    let bytes: &[u8] = &guarded;
     let mut read = |at: usize, _: Point| -> &[u8] { bytes.get(at..).unwrap_or_default() };
     let options = ParseOptions::new().progress_callback(&mut over_budget);
     match parser.parse_with_options(&mut read, None, Some(options)) {
         Some(tree) => Ok(Parsed { lang, text, tree }),
         None => Err(ParseError::TimedOut(budget)),
     }
+}
+
+/// The bytes the grammars see: `text` with every non-ASCII byte replaced by `x`. Grammars'
+/// external scanners (C) call `isdigit`/`isalpha` on the lookahead code point, which is undefined
+/// for code points above 255 and crashed the process (tree-sitter-bash after `{`); ASCII input
+/// never reaches that. Byte offsets are unchanged (one byte for one byte), so every node's range
+/// still indexes `text`, and [`Parsed::text_of`] reads the original text: a non-ASCII character
+/// inside a string or a comment parses as the same kind of node, one in an identifier as an
+/// identifier character.
+fn ascii_guard(text: &str) -> std::borrow::Cow<'_, [u8]> {
+    let bytes = text.as_bytes();
+    if bytes.is_ascii() {
+        return std::borrow::Cow::Borrowed(bytes);
+    }
+    std::borrow::Cow::Owned(
+        bytes
+            .iter()
+            .map(|&b| if b.is_ascii() { b } else { b'x' })
+            .collect(),
+    )
 }
 
 /// Tree-sitter ranges (with row/column points) for byte ranges of `text`, sorted, merged, and
@@ -325,6 +346,40 @@ mod tests {
             parse_with(Language::Json, &big, &instant),
             Err(ParseError::TimedOut(_))
         ));
+    }
+
+    /// tree-sitter-bash's external scanner called `isdigit` on a code point above 255 after `{`
+    /// (undefined behaviour; it crashed the process): no grammar may see such a code point, and
+    /// nodes still index the original text.
+    #[test]
+    fn issue_10_non_ascii_input_never_reaches_a_scanner() {
+        let tricky = [
+            "echo {\u{1F600}}\n",
+            "x={\u{20AC}1,2}\n",
+            "a=\"{\u{4E2D}\" ${\u{1F600}}\n",
+            "cat <<\u{1F600}\n{\u{1F600}\n\u{1F600}\n",
+        ];
+        for lang in Language::ALL {
+            for t in tricky {
+                let parsed = parse(lang, t).expect("parses within the limits");
+                assert_eq!(parsed.root().end_byte(), t.len(), "{lang:?} {t:?}");
+            }
+            // Every code point class after every ASCII byte: arbitrary text, every grammar.
+            let mut text = String::new();
+            for b in 0x20u8..0x7f {
+                for c in ['\u{e9}', '\u{20AC}', '\u{4E2D}', '\u{1F600}', '\u{FFFD}'] {
+                    text.push(b as char);
+                    text.push(c);
+                }
+                text.push('\n');
+            }
+            let parsed = parse(lang, &text).expect("parses within the limits");
+            assert_eq!(parsed.root().end_byte(), text.len(), "{lang:?}");
+        }
+        let parsed = parse(Language::Python, "s = \"caf\u{e9}\"\n").unwrap();
+        let n = parsed.covering(4..11).unwrap();
+        assert_eq!(parsed.text_of(n), "\"caf\u{e9}\"");
+        assert_eq!(parsed.errors(), 0);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! rolecall's integration tests: one binary, one module per area, small helpers in `util`.
 //! Every key is generated at run time (`rolecall::fake::FakeKeys`); none is written in this tree.
 
+mod assembled_forms;
+mod assembled_oracle;
 mod baseline;
 mod cli_scan;
 mod encodings;
