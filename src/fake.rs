@@ -283,6 +283,7 @@ impl FakeKeys {
             "B64_SECRET" => b64(&self.secret()),
             "B64_AKIA" => b64(&self.key_id("AKIA")),
             "BEDROCK_LONG" => self.bedrock_long_term_key("BedrockAPIKey-t3st", 210_987_654_321),
+            "BEDROCK_EXAMPLE" => bedrock_documentation_key(),
             "BEDROCK_SHORT" => {
                 let key_id = self.key_id("AKIA");
                 self.bedrock_short_term_key(&key_id, "20990101T000000Z", 43_200, false)
@@ -310,6 +311,12 @@ impl FakeKeys {
             _ => return None,
         })
     }
+}
+
+/// A long-term Bedrock API key as documentation writes it: `ABSK`, the base64 of
+/// `BedrockAPIKey-`, then `EXAMPLE` repeated to a key's length (never a credential).
+fn bedrock_documentation_key() -> String {
+    format!("ABSKQmVkcm9ja0FQSUtleS1{}EXM=", "EXAMPLE".repeat(15))
 }
 
 #[cfg(test)]
