@@ -120,10 +120,9 @@ impl Detector {
     fn unvalidated_prefix(&self, text: &[u8], hits: &Hits, raw: &[Raw]) -> bool {
         hits.rules.iter().any(|(r, at)| {
             self.compiled[*r].check == Check::KeyId
-                && self
-                    .fold_prefixes
+                && super::ACCESS_KEY_PREFIXES
                     .iter()
-                    .any(|p| text.get(at.clone()) == Some(p))
+                    .any(|p| text.get(at.clone()) == Some(p.as_bytes()))
                 && !raw
                     .iter()
                     .any(|k| k.key.is_some() && k.span.start == at.start)

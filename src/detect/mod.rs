@@ -185,9 +185,6 @@ pub struct Detector {
     hints: AhoCorasick,
     /// Anchorless rules that run around pairable key IDs.
     paired_rules: Vec<usize>,
-    /// The pairable key ID prefixes (`AKIA`, `ASIA`): an anchor of one that does not validate
-    /// as a whole key is a sign of a key assembled in code.
-    fold_prefixes: Vec<Vec<u8>>,
     /// Whether keys assembled in code are folded (on unless `ROLECALL_FOLD=0`).
     fold: bool,
 }
@@ -267,7 +264,6 @@ impl Detector {
             patterns.push(fragment.into_bytes());
             triggers.push(Trigger::Fold);
         }
-        let fold_prefixes = access.iter().map(|p| p.as_bytes().to_vec()).collect();
         let build = |patterns: &[Vec<u8>]| {
             AhoCorasick::builder()
                 .match_kind(MatchKind::LeftmostFirst)
@@ -296,7 +292,6 @@ impl Detector {
             wide_layers,
             hints,
             paired_rules,
-            fold_prefixes,
             fold: assembled::enabled_from_env(),
         })
     }
@@ -380,7 +375,8 @@ impl Detector {
     }
 }
 
-/// The key ID prefixes of access keys whose pieces are signs of an assembled key.
+/// The key ID prefixes of access keys whose pieces are signs of an assembled key (an anchor of
+/// one that does not validate as a whole key, or a quoted fragment of one).
 const ACCESS_KEY_PREFIXES: [&str; 2] = ["AKIA", "ASIA"];
 
 /// Quoted key ID prefix fragments (`"AK"`, `'ASI'`) shorter than a prefix: the start of a key

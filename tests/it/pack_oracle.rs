@@ -142,7 +142,7 @@ fn git(dir: &Path, args: &[&str]) {
 
 /// Commits each version (the file, and every third version a second file that copies it with a
 /// header), then repacks as the issue asks: deep chains over a wide window.
-fn repository(dir: &Path, versions: &[String]) {
+pub(crate) fn repository(dir: &Path, versions: &[String]) {
     git(dir, &["init", "-q"]);
     for (i, text) in versions.iter().enumerate() {
         std::fs::write(dir.join("config.py"), text).unwrap();
@@ -164,7 +164,9 @@ fn repository(dir: &Path, versions: &[String]) {
     git(dir, &["repack", "-adfq", "--depth=50", "--window=50"]);
 }
 
-type Row = (
+/// A finding field by field: commit, path, line, column, kind, fingerprint, severity, pair,
+/// blob, fragments it was assembled from.
+pub(crate) type Row = (
     Option<String>,
     Option<String>,
     u32,
@@ -174,6 +176,7 @@ type Row = (
     String,
     Option<String>,
     Option<String>,
+    Option<u32>,
 );
 
 fn rows(findings: &[Finding]) -> Vec<Row> {
@@ -190,6 +193,7 @@ fn rows(findings: &[Finding]) -> Vec<Row> {
                 format!("{:?}", f.severity),
                 f.pair.clone(),
                 f.blob.clone(),
+                f.assembled,
             )
         })
         .collect();
@@ -197,7 +201,8 @@ fn rows(findings: &[Finding]) -> Vec<Row> {
     rows
 }
 
-fn both_ways(dir: &Path) -> (Vec<Row>, Vec<Row>) {
+/// The findings of a scan by deltas and of a scan of every blob whole (`--whole-blobs`).
+pub(crate) fn both_ways(dir: &Path) -> (Vec<Row>, Vec<Row>) {
     let repo = git2::Repository::open(dir).unwrap();
     let detector = Detector::builtin();
     let by_deltas = run_with_repo(&repo, false, &detector, &ScanOptions::default()).unwrap();
