@@ -349,6 +349,7 @@ impl<V: Visitor> Walk<'_, V> {
                 return None;
             };
             if !self.visitor.wants(kind) {
+                self.skip_tree(w, root);
                 return None;
             }
             if leaf && self.handled_large(w, root, kind, &header) {
@@ -362,6 +363,7 @@ impl<V: Visitor> Walk<'_, V> {
             (kind, data)
         };
         if !self.visitor.wants(kind) {
+            self.skip_tree(w, root);
             return None;
         }
         w.visited += u64::from(selected);
@@ -510,6 +512,17 @@ impl<V: Visitor> Walk<'_, V> {
         let mut data = w.buffer();
         self.pack.inflate(&header, &mut w.scratch, &mut data)?;
         Ok(data)
+    }
+
+    /// Counts the selected nodes of the tree under `root` as handled without reading them (a
+    /// kind the visitor does not want; deltas have their base's kind), so that progress reaches
+    /// the number of selected objects.
+    fn skip_tree(&self, w: &mut Worker<V::Out>, root: u32) {
+        let mut stack = vec![root];
+        while let Some(n) = stack.pop() {
+            w.visited += u64::from(self.forest.selected[n as usize]);
+            stack.extend_from_slice(self.forest.kids(n));
+        }
     }
 
     /// Reports every selected node of the tree under `node` as unreadable.

@@ -433,6 +433,7 @@ pub fn visit_store<V: Visitor>(
         };
         let mut first = Worker::default();
         walk.report_broken(&mut first);
+        progress(first.visited);
         outs.push(first.out);
         let done: Vec<V::Out> = pool.install(|| {
             forest

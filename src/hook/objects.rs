@@ -7,6 +7,7 @@ use crate::git::store::{object_format, ObjectStore};
 use crate::git::RepoOpener;
 use git2::{Oid, Repository};
 use std::collections::HashSet;
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -87,30 +88,44 @@ fn from_quarantine(git_dir: &Path, quarantine: &Path) -> Result<PushObjects> {
     })
 }
 
+/// Lists the objects the new tips reach that no ref has: `git rev-list --objects --stdin --not
+/// --all`. The tips go on stdin (written by a thread while the output is read, so neither pipe
+/// can fill up and stall the other), so any number of refs fits: a push of 100k tags would
+/// overflow the command line.
 fn from_rev_list(git_dir: &Path, updates: &[RefUpdate]) -> Result<PushObjects> {
-    let mut cmd = Command::new("git");
-    cmd.arg("--git-dir")
+    let mut tips = String::with_capacity(updates.len() * 41);
+    let mut seen_tips = HashSet::new();
+    for u in updates.iter().filter(|u| !u.is_delete()) {
+        if seen_tips.insert(u.new) {
+            tips.push_str(&u.new.to_string());
+            tips.push('\n');
+        }
+    }
+    let mut child = Command::new("git")
+        .arg("--git-dir")
         .arg(git_dir)
-        .args(["rev-list", "--objects"])
-        .args(
-            updates
-                .iter()
-                .filter(|u| !u.is_delete())
-                .map(|u| u.new.to_string()),
-        )
-        .args(["--not", "--all"])
-        .stdin(Stdio::null())
+        .args(["rev-list", "--objects", "--stdin", "--not", "--all"])
+        .stdin(Stdio::piped())
         .stderr(Stdio::piped())
-        .stdout(Stdio::piped());
-    let out = cmd
-        .output()
+        .stdout(Stdio::piped())
+        .spawn()
         .map_err(|e| Error::input(format!("cannot run `git rev-list`: {e}")))?;
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let writer = std::thread::spawn(move || stdin.write_all(tips.as_bytes()));
+    let out = child
+        .wait_with_output()
+        .map_err(|e| Error::input(format!("cannot run `git rev-list`: {e}")))?;
+    let written = writer
+        .join()
+        .unwrap_or_else(|_| Err(std::io::Error::other("the writer thread panicked")));
     if !out.status.success() {
         return Err(Error::input(format!(
-            "`git rev-list --objects … --not --all` failed: {}",
+            "`git rev-list --objects --stdin --not --all` failed: {}",
             String::from_utf8_lossy(&out.stderr).trim()
         )));
     }
+    written
+        .map_err(|e| Error::input(format!("cannot write the new tips to `git rev-list`: {e}")))?;
     let mut seen = HashSet::new();
     let ids: Vec<Oid> = String::from_utf8_lossy(&out.stdout)
         .lines()

@@ -200,6 +200,14 @@ fn message(f: &Finding) -> String {
         )),
         (Source::RefName, None) => text.push_str(" in the name of a ref"),
         (_, Some(c)) => text.push_str(&format!(" introduced in commit {}", short_id(c))),
+        (Source::Blob, None) => {
+            if let Some(blob) = f.blob.as_deref().filter(|_| f.path.is_none()) {
+                text.push_str(&format!(
+                    " in blob {}, which no commit's tree names",
+                    short_id(blob)
+                ));
+            }
+        }
         (_, None) => {}
     }
     if let Some(author) = &f.author {
@@ -237,10 +245,14 @@ pub(super) fn pseudo_path(f: &Finding) -> String {
     }
 }
 
-/// The repository-relative path a finding is reported under.
+/// The repository-relative path a finding is reported under. A blob that no tree names (staged
+/// then reset, a dropped stash: found by a scan of every object) is placed at
+/// `.git/blob/<blob id>`: a relative path, since code scanning's upload rejects URI schemes other
+/// than `file`.
 fn artifact_path(f: &Finding) -> String {
-    match (&f.path, pseudo_kind(f.source)) {
-        (Some(path), None) => path.clone(),
+    match (&f.path, pseudo_kind(f.source), &f.blob) {
+        (Some(path), None, _) => path.clone(),
+        (None, None, Some(blob)) => format!(".git/blob/{}", clean(blob)),
         _ => pseudo_path(f),
     }
 }
@@ -310,12 +322,14 @@ fn result_json(f: &Finding, rule_index: usize, location_fp: &str) -> Value {
         ("keyType", &f.key_type),
         ("pair", &f.pair),
         ("repo", &f.repo),
+        ("blob", &f.blob),
     ];
     for (key, value) in optional {
         if let Some(v) = value {
             props.insert(key.into(), json!(v));
         }
     }
+    props.insert("reachable".into(), json!(f.reachable));
     json!({
         "ruleId": f.rule,
         "ruleIndex": rule_index,
@@ -600,6 +614,51 @@ mod tests {
             .as_str()
             .unwrap();
         assert!(text.contains("in the header of commit"), "{text}");
+    }
+
+    /// issue 9: a blob no tree names (staged, then reset; found by a scan of every object) had
+    /// no path and was placed at `.git/unknown/unknown-commit`. It is placed at
+    /// `.git/blob/<blob id>` (a relative path: code scanning's upload rejects other URI schemes)
+    /// with its blob id and reachability in the properties.
+    #[test]
+    fn issue_9_a_blob_without_a_path_is_placed_at_git_blob() {
+        let sample = sample_report();
+        let mut report = sample.report.clone();
+        let blob = "0123456789abcdef0123456789abcdef01234567".to_string();
+        let mut orphan = report.findings[0].clone();
+        orphan.source = Source::Blob;
+        orphan.path = None;
+        orphan.commit = None;
+        orphan.author = None;
+        orphan.summary = None;
+        orphan.blob = Some(blob.clone());
+        orphan.reachable = false;
+        let mut tracked = report.findings[0].clone();
+        tracked.fingerprint = fingerprint(tracked.kind, "another value");
+        report.findings = vec![orphan, tracked.clone()];
+        let doc = sarif_value(&report, &opts());
+        assert_eq!(errors(SARIF, &doc), Vec::<String>::new());
+        let results = doc["runs"][0]["results"].as_array().unwrap();
+        let loc = &results[0]["locations"][0]["physicalLocation"];
+        assert_eq!(loc["artifactLocation"]["uri"], format!(".git/blob/{blob}"));
+        assert_eq!(loc["region"]["startLine"], report.findings[0].line.max(1));
+        assert!(
+            results[0]["locations"][0].get("logicalLocations").is_none(),
+            "{results:#?}"
+        );
+        assert_eq!(results[0]["properties"]["blob"], blob.as_str());
+        assert_eq!(results[0]["properties"]["reachable"], false);
+        let text = results[0]["message"]["text"].as_str().unwrap();
+        assert!(text.contains("in blob 0123456"), "{text}");
+        // A finding whose path is known keeps it.
+        let uri = &results[1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+        assert_eq!(uri, &json!(path_uri(tracked.path.as_deref().unwrap())));
+        assert_eq!(results[1]["properties"]["reachable"], true);
+        let text = doc.to_string();
+        assert!(
+            !text.contains("git-blob:") && !text.contains("unknown"),
+            "{text}"
+        );
     }
 
     /// issue 14: a scan that could not run leaves a valid SARIF log that records the failure.

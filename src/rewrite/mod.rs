@@ -57,6 +57,10 @@ pub struct CommitChange {
     pub message: Vec<MessageRedaction>,
     /// Whether its signature was dropped.
     pub dropped_signature: bool,
+    /// Whether the commit was left out because the rewrite leaves it empty (it only removed a
+    /// credential the rewrite already removed, as when the patch `rolecall fix` printed was
+    /// committed); `new` is then its parent's rewrite.
+    pub emptied: bool,
 }
 
 /// The outcome of a rewrite.
@@ -173,6 +177,30 @@ fn build(
             .map(|p| map.get(&p).copied().unwrap_or(p))
             .collect();
         let (tree, paths) = trees.rewrite_commit_tree(old, &in_range)?;
+        let summary = {
+            let msg = commit::redact_message(detector, c.summary_bytes().unwrap_or_default()).0;
+            String::from_utf8_lossy(&msg).into_owned()
+        };
+        if let Some(parent) = emptied(repo, &c, tree, &parents)? {
+            for r in commit::redact_message(detector, c.message_raw_bytes()).1 {
+                creds
+                    .entry((r.kind, r.value.expose().to_string()))
+                    .or_insert_with(|| new_credential(r.kind, &r.value))
+                    .commits
+                    .insert(old);
+            }
+            map.insert(old, parent);
+            commits.push(CommitChange {
+                old,
+                new: parent,
+                summary,
+                paths,
+                message: Vec::new(),
+                dropped_signature: false,
+                emptied: true,
+            });
+            continue;
+        }
         let rewritten = commit::rewrite_commit(repo, detector, old, tree, &parents)?;
         for change in paths.iter().filter(|p| p.introduced) {
             for r in &change.fix.removed {
@@ -191,10 +219,6 @@ fn build(
                 .insert(old);
         }
         map.insert(old, rewritten.id);
-        let summary = {
-            let msg = commit::redact_message(detector, c.summary_bytes().unwrap_or_default()).0;
-            String::from_utf8_lossy(&msg).into_owned()
-        };
         commits.push(CommitChange {
             old,
             new: rewritten.id,
@@ -202,6 +226,7 @@ fn build(
             paths,
             message: rewritten.message,
             dropped_signature: rewritten.dropped_signature,
+            emptied: false,
         });
     }
     let left = trees.fixes().map(|f| f.left).sum();
@@ -221,6 +246,25 @@ fn build(
         credentials,
         rotations,
     })
+}
+
+/// The rewritten parent to use in place of `c` when the rewrite leaves `c` empty: a commit with
+/// one parent whose new tree is its rewritten parent's tree, although the original changed
+/// something (an empty commit made on purpose is kept). `None`: keep the commit.
+fn emptied(
+    repo: &Repository,
+    c: &git2::Commit<'_>,
+    tree: Oid,
+    parents: &[Oid],
+) -> Result<Option<Oid>> {
+    let [parent] = parents else {
+        return Ok(None);
+    };
+    if repo.find_commit(*parent)?.tree_id() != tree {
+        return Ok(None);
+    }
+    let was_empty = c.parent(0)?.tree_id() == c.tree_id();
+    Ok((!was_empty).then_some(*parent))
 }
 
 fn new_credential(kind: Kind, value: &crate::finding::Secret) -> Credential {
@@ -334,7 +378,13 @@ pub fn render(report: &RewriteReport, out: &mut dyn Write) -> std::io::Result<()
     let n = report.commits.len();
     let mut dropped = 0;
     for (i, c) in report.commits.iter().enumerate() {
-        let state = if c.new == c.old { "  (unchanged)" } else { "" };
+        let state = if c.emptied {
+            "  (left out: the rewrite leaves it empty)"
+        } else if c.new == c.old {
+            "  (unchanged)"
+        } else {
+            ""
+        };
         writeln!(
             out,
             "  {}/{n} {} -> {}  {}{state}",

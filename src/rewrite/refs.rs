@@ -2,11 +2,12 @@
 //! still points where it did when the rewrite started), a backup ref at the old tip, and, when
 //! the branch is checked out, the index and working tree brought along the way `git reset --keep`
 //! does: only the paths the rewrite changed are touched, and only when they hold no uncommitted
-//! change; otherwise nothing moves and nothing is lost.
+//! change (or one that already is the rewrite's result, such as the applied patch of
+//! `rolecall fix`); otherwise nothing moves and nothing is lost.
 
 use crate::error::{Error, Result};
 use git2::build::CheckoutBuilder;
-use git2::{Oid, Repository, Status};
+use git2::{DiffOptions, Oid, Repository, Status, Tree};
 use std::path::Path;
 
 /// The backup ref kept for `branch` (`refs/heads/NAME` → `refs/rolecall/backup/NAME`).
@@ -63,8 +64,9 @@ pub fn move_branch(repo: &Repository, branch: &str, expected: Oid, new: Oid) -> 
     let mut files = Vec::new();
     if checked_out {
         files = changed_paths(repo, expected, new)?;
-        refuse_local_changes(repo, &files)?;
+        let old_tree = repo.find_commit(expected)?.tree()?;
         let tree = repo.find_commit(new)?.tree()?;
+        refuse_local_changes(repo, &files, &old_tree, &tree)?;
         let mut checkout = CheckoutBuilder::new();
         checkout.force().disable_pathspec_match(true);
         for f in &files {
@@ -107,10 +109,19 @@ fn changed_paths(repo: &Repository, old: Oid, new: Oid) -> Result<Vec<String>> {
     Ok(out)
 }
 
-/// Errors when any of `paths` differs between HEAD, the index and the working tree, or when the
-/// index has unresolved conflicts.
-fn refuse_local_changes(repo: &Repository, paths: &[String]) -> Result<()> {
-    if repo.index()?.has_conflicts() {
+/// Errors when any of `paths` holds an uncommitted change that the rewrite would overwrite, or
+/// when the index has unresolved conflicts. A change that already is the rewrite's result (the
+/// patch `rolecall fix` printed, applied with `git apply` or `git apply --index`) is not lost:
+/// a path whose working-tree file equals `new_tree`'s and whose index entry is `old_tree`'s (the
+/// checked-out tip's) or `new_tree`'s is accepted.
+fn refuse_local_changes(
+    repo: &Repository,
+    paths: &[String],
+    old_tree: &Tree<'_>,
+    new_tree: &Tree<'_>,
+) -> Result<()> {
+    let index = repo.index()?;
+    if index.has_conflicts() {
         return Err(Error::input(
             "the index has unresolved conflicts: finish or abort the merge first; nothing was \
              changed",
@@ -119,7 +130,8 @@ fn refuse_local_changes(repo: &Repository, paths: &[String]) -> Result<()> {
     let mut dirty = Vec::new();
     for p in paths {
         let status = repo.status_file(Path::new(p))?;
-        if !(status.is_empty() || status == Status::CURRENT || status == Status::IGNORED) {
+        let clean = status.is_empty() || status == Status::CURRENT || status == Status::IGNORED;
+        if !clean && !already_rewritten(repo, &index, p, old_tree, new_tree)? {
             dirty.push(p.clone());
         }
     }
@@ -131,6 +143,30 @@ fn refuse_local_changes(repo: &Repository, paths: &[String]) -> Result<()> {
          first; nothing was changed",
         dirty.join(", ")
     )))
+}
+
+/// Whether `path`'s uncommitted state is already the rewrite's: its working-tree file equals
+/// the one in `new_tree` (through the repository's filters, as `git diff` compares) and its
+/// index entry is the one in `old_tree` (changes not staged) or in `new_tree` (staged).
+fn already_rewritten(
+    repo: &Repository,
+    index: &git2::Index,
+    path: &str,
+    old_tree: &Tree<'_>,
+    new_tree: &Tree<'_>,
+) -> Result<bool> {
+    let entry_id = |tree: &Tree<'_>| tree.get_path(Path::new(path)).ok().map(|e| e.id());
+    let staged = index.get_path(Path::new(path), 0).map(|e| e.id);
+    if staged != entry_id(old_tree) && staged != entry_id(new_tree) {
+        return Ok(false);
+    }
+    let mut opts = DiffOptions::new();
+    opts.pathspec(path)
+        .disable_pathspec_match(true)
+        .include_untracked(true)
+        .recurse_untracked_dirs(true);
+    let diff = repo.diff_tree_to_workdir(Some(new_tree), Some(&mut opts))?;
+    Ok(diff.deltas().len() == 0)
 }
 
 /// The path of another worktree that has `branch` checked out, if any.

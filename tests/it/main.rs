@@ -55,6 +55,7 @@ mod pack_oracle;
 mod range;
 mod realworld;
 mod rewrite;
+mod rewrite_applied;
 mod staged;
 mod util;
 mod yamlview;
