@@ -184,8 +184,8 @@ impl Yaml {
     }
 }
 
-/// Parses a file into documents (none when the text cannot be parsed at all: too large, or past
-/// the time budget).
+/// Parses a file into documents: always at least one (empty when the text cannot be parsed at
+/// all: too large, or past the time budget, which leaves every key to a human).
 pub(crate) fn parse_yaml(text: &str) -> Yaml {
     let mut yaml = Yaml {
         len: text.len(),
