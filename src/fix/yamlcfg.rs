@@ -85,8 +85,7 @@ impl K8sPlan {
         }
         let name = doc
             .get("metadata")
-            .and_then(|m| m.get("name"))
-            .and_then(|n| n.scalar(text))
+            .and_then(|m| m.field(text, "name"))
             .unwrap_or("")
             .to_string();
         let (mut total, mut hit) = (0, 0);
@@ -212,8 +211,7 @@ impl K8sPlan {
                 .unwrap_or("workload");
             let name = doc
                 .get("metadata")
-                .and_then(|m| m.get("name"))
-                .and_then(|n| n.scalar(text))
+                .and_then(|m| m.field(text, "name"))
                 .unwrap_or("?");
             let account = doc
                 .all_nodes()

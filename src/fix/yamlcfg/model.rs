@@ -461,3 +461,67 @@ pub(crate) fn unquote(s: &str) -> &str {
         s
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STREAM: &str = "# head\nkind: A\nx: &anc\n  a: \"q # not a comment\"\n  b: *anc\n  # note\ns: |\n  # inside\n  text\n\nf: {k: v, \"q\": [1, 2]}\n---\n- name: n\n  value: >-\n    folded\n...\n---\nz: !Ref Foo\n";
+
+    #[test]
+    fn documents_anchors_scalars_and_flow_collections_come_from_the_tree() {
+        let yaml = parse_yaml(STREAM);
+        assert_eq!(yaml.docs.len(), 3);
+        let d = &yaml.docs[0];
+        let x = d.get("x").unwrap();
+        assert_eq!(
+            x.scalar(STREAM),
+            Some("&anc"),
+            "the anchor of a block mapping"
+        );
+        assert_eq!(
+            x.get("a").unwrap().scalar(STREAM),
+            Some("q # not a comment")
+        );
+        assert_eq!(x.get("b").unwrap().scalar(STREAM), Some("*anc"));
+        let s = d.get("s").unwrap();
+        assert!(
+            STREAM[s.span.clone()].ends_with("  text\n"),
+            "a block scalar's lines belong to its entry, without the blank line after"
+        );
+        let f = d.get("f").unwrap();
+        let flow = f.flow.as_ref().unwrap();
+        assert!(flow.mapping);
+        assert_eq!(f.field(STREAM, "k"), Some("v"));
+        assert_eq!(flow.entries[1].key.as_deref(), Some("q"));
+        let item = &yaml.docs[1].roots[0];
+        assert!(item.item);
+        assert!(STREAM[item.span.clone()].ends_with("    folded\n"));
+        assert_eq!(
+            yaml.docs[2].get("z").unwrap().scalar(STREAM),
+            Some("!Ref Foo")
+        );
+        let comments: Vec<&str> = yaml
+            .comment_lines
+            .iter()
+            .map(|r| &STREAM[r.clone()])
+            .collect();
+        assert_eq!(
+            comments,
+            ["# head\n", "  # note\n"],
+            "a `#` line inside a block scalar is text"
+        );
+    }
+
+    #[test]
+    fn removing_a_document_keeps_the_header_comment_and_one_separator() {
+        let yaml = parse_yaml(STREAM);
+        let first = yaml.document_span(0);
+        assert_eq!(&STREAM[..first.start], "# head\n");
+        assert!(STREAM[first.clone()].ends_with("---\n"));
+        let second = yaml.document_span(1);
+        assert_eq!(second.start, first.end - 4);
+        assert!(STREAM[second.clone()].ends_with("...\n"));
+        assert_eq!(yaml.document_span(2).end, STREAM.len());
+    }
+}
