@@ -493,63 +493,6 @@ pub(crate) fn is_credential_name(name: Option<&str>) -> bool {
     AWS_CREDENTIAL_ENV.contains(&folded.as_str())
 }
 
-/// Top-level entries of a one-line flow mapping `{a: 1, b: 2}` in `range`: each entry's bytes
-/// (without the separating comma). `None` when the value is not a single-line flow mapping.
-pub(crate) fn flow_entries(text: &str, range: Range<usize>) -> Option<Vec<Range<usize>>> {
-    flow_items(text, range, b'{', b'}')
-}
-
-/// Top-level items of a one-line YAML flow collection delimited by `open`/`close` (`{…}` or
-/// `[…]`) in `range`, trimmed and without the separating commas. `None` when the value is not
-/// such a collection, or its quotes or brackets do not balance.
-pub(crate) fn flow_items(
-    text: &str,
-    range: Range<usize>,
-    open: u8,
-    close: u8,
-) -> Option<Vec<Range<usize>>> {
-    let value = &text[range.clone()];
-    let bytes = value.as_bytes();
-    if bytes.len() < 2
-        || bytes[0] != open
-        || bytes[bytes.len() - 1] != close
-        || value.contains('\n')
-    {
-        return None;
-    }
-    let mut items = Vec::new();
-    let (mut depth, mut quote, mut start) = (0i32, None, range.start + 1);
-    for (i, &b) in bytes.iter().enumerate().take(bytes.len() - 1).skip(1) {
-        let at = range.start + i;
-        match (quote, b) {
-            (Some(q), _) if b == q => quote = None,
-            (Some(_), _) => {}
-            (None, b'"' | b'\'') => quote = Some(b),
-            (None, b'{' | b'[') => depth += 1,
-            (None, b'}' | b']') => depth -= 1,
-            (None, b',') if depth == 0 => {
-                items.push(start..at);
-                start = at + 1;
-            }
-            _ => {}
-        }
-    }
-    if quote.is_some() || depth != 0 {
-        return None;
-    }
-    items.push(start..range.end - 1);
-    let trimmed = items
-        .into_iter()
-        .map(|r| {
-            let s = &text[r.clone()];
-            let lead = s.len() - s.trim_start().len();
-            r.start + lead..r.start + s.trim_end().len()
-        })
-        .filter(|r| !r.is_empty())
-        .collect();
-    Some(trimmed)
-}
-
 /// Edits that remove the flow-mapping entries `drop` (indices into `entries`) from the mapping
 /// `{…}` at `range`, keeping the separators of the others as they were.
 pub(crate) fn drop_flow_entries(

@@ -18,10 +18,10 @@
 
 use crate::detect::Match;
 use crate::fix::awsini::{
-    apply_edits, drop_flow_entries, flow_entries, has_match, is_credential_name,
-    role_arn_placeholder, uncovered, Edit,
+    apply_edits, drop_flow_entries, has_match, is_credential_name, role_arn_placeholder, uncovered,
+    Edit,
 };
-use crate::fix::yamlcfg::{comment_line_edits, parse_yaml, unquote, Node, YamlDoc};
+use crate::fix::yamlcfg::{parse_yaml, unquote, Node, YamlDoc};
 use crate::fix::{FileToFix, ManualFix, Outcome, Rewriter};
 use std::ops::Range;
 
@@ -66,20 +66,17 @@ impl Rewriter for ComposeRewriter {
     }
 
     fn rewrite(&self, file: &FileToFix<'_>) -> Outcome {
-        let docs = parse_yaml(file.text);
+        let yaml = parse_yaml(file.text);
         let mut plan = Plan {
             file,
             edits: Vec::new(),
             services: Vec::new(),
             foreign: Vec::new(),
         };
-        for doc in &docs {
+        for doc in &yaml.docs {
             plan.document(doc);
         }
-        if let Some(doc) = docs.first() {
-            plan.edits
-                .extend(comment_line_edits(file.text, &doc.lines, file.matches));
-        }
+        plan.edits.extend(yaml.comment_line_edits(file.matches));
         plan.finish()
     }
 }
@@ -107,37 +104,27 @@ enum Form<'n> {
 
 /// The entries of an `environment:` (or extension) block, and how they are written.
 fn entries<'n>(text: &str, env: &'n Node) -> Option<(Form<'n>, Vec<Entry>)> {
-    if let Some(value) = env.value.clone().filter(|v| {
-        let t = &text[v.clone()];
-        t.starts_with('{') || t.starts_with('[')
-    }) {
-        let seq = text[value.clone()].starts_with('[');
-        let ranges = if seq {
-            flow_seq_entries(text, value.clone())?
-        } else {
-            flow_entries(text, value.clone())?
-        };
-        let list = ranges
+    if let Some(flow) = &env.flow {
+        let list = flow
+            .entries
             .iter()
-            .map(|r| {
-                let raw = &text[r.clone()];
-                let (name, value) = if seq {
-                    split_assignment(unquote(raw))
-                } else {
-                    let (k, v) = raw.split_once(':').unwrap_or((raw, ""));
-                    (unquote(k).to_string(), unquote(v).to_string())
+            .map(|e| {
+                let value = e.value.clone().map_or("", |v| unquote(&text[v]));
+                let (name, value) = match &e.key {
+                    Some(k) => (k.clone(), value.to_string()),
+                    None => split_assignment(value),
                 };
                 Entry {
                     name,
                     value,
-                    span: r.clone(),
+                    span: e.range.clone(),
                 }
             })
             .collect();
         return Some((
             Form::Flow {
-                value,
-                entries: ranges,
+                value: flow.range.clone(),
+                entries: flow.ranges(),
             },
             list,
         ));
@@ -177,11 +164,6 @@ fn split_assignment(raw: &str) -> (String, String) {
         Some((n, v)) => (n.trim().to_string(), v.to_string()),
         None => (raw.trim().to_string(), String::new()),
     }
-}
-
-/// Top-level items of a one-line flow sequence `[a, "b"]` in `range` (trimmed, without commas).
-fn flow_seq_entries(text: &str, range: Range<usize>) -> Option<Vec<Range<usize>>> {
-    super::awsini::flow_items(text, range, b'[', b']')
 }
 
 /// The services of a compose document (`services:`, or the top-level services of the legacy
@@ -252,7 +234,7 @@ impl Plan<'_> {
                 continue;
             }
             if let Some(env) = service.get("environment") {
-                if self.environment(doc, env, false) {
+                if self.environment(env, false) {
                     self.services.push(name);
                 }
             }
@@ -263,7 +245,7 @@ impl Plan<'_> {
             .filter(|r| r.key.as_deref().is_some_and(|k| k.starts_with("x-")))
         {
             if ext.children.iter().all(|c| c.children.is_empty()) {
-                self.environment(doc, ext, true);
+                self.environment(ext, true);
             }
             let mut nodes = Vec::new();
             ext.walk(&mut nodes);
@@ -271,7 +253,7 @@ impl Plan<'_> {
                 .into_iter()
                 .filter(|n| n.key.as_deref() == Some("environment"))
             {
-                self.environment(doc, env, false);
+                self.environment(env, false);
             }
         }
     }
@@ -323,7 +305,7 @@ impl Plan<'_> {
     /// Removes the credential entries of one block; returns whether it removed any. `names_only`
     /// limits the block to entries named like AWS credential variables (extension mappings, which
     /// may hold more than environment variables).
-    fn environment(&mut self, doc: &YamlDoc, env: &Node, names_only: bool) -> bool {
+    fn environment(&mut self, env: &Node, names_only: bool) -> bool {
         let text = self.file.text;
         let matches = self.file.matches;
         let Some((form, list)) = entries(text, env) else {
@@ -348,8 +330,8 @@ impl Plan<'_> {
             .clone()
             .map(|v| &text[v])
             .filter(|v| v.starts_with('&') || v.starts_with('!'));
-        if emptied && env.owns_lines(doc) && (anchor.is_none() || env.key.is_none()) {
-            self.edits.push(Edit::delete(env.line_span(doc)));
+        if emptied && env.owns_lines() && (anchor.is_none() || env.key.is_none()) {
+            self.edits.push(Edit::delete(env.line_span()));
             return true;
         }
         match form {
@@ -371,8 +353,8 @@ impl Plan<'_> {
             }
             Form::Block(nodes) => {
                 for &i in &drop {
-                    if nodes[i].owns_lines(doc) {
-                        self.edits.push(Edit::delete(nodes[i].line_span(doc)));
+                    if nodes[i].owns_lines() {
+                        self.edits.push(Edit::delete(nodes[i].line_span()));
                     }
                 }
                 if let (true, Some(v), Some(a)) = (emptied, env.value.clone(), anchor) {

@@ -19,7 +19,7 @@ use crate::fix::awsini::is_credential_name;
 use crate::fix::awsini::{
     apply_edits, has_match, line_ending, manual_for, role_arn_placeholder, uncovered, Edit,
 };
-use crate::fix::yamlcfg::{comment_line_edits, parse_yaml, Node, YamlDoc};
+use crate::fix::yamlcfg::{parse_yaml, Node, YamlDoc};
 use crate::fix::{FileToFix, ManualFix, Outcome, Rewriter};
 use std::ops::Range;
 
@@ -50,8 +50,8 @@ impl Rewriter for GithubActionsRewriter {
     }
 
     fn rewrite(&self, file: &FileToFix<'_>) -> Outcome {
-        let docs = parse_yaml(file.text);
-        let Some(doc) = docs.iter().find(|d| d.get("jobs").is_some()) else {
+        let yaml = parse_yaml(file.text);
+        let Some(doc) = yaml.docs.iter().find(|d| d.get("jobs").is_some()) else {
             return Outcome::NotHandled;
         };
         let mut plan = Plan {
@@ -68,8 +68,7 @@ impl Rewriter for GithubActionsRewriter {
         for job in jobs {
             plan.job(job, &workflow_removed);
         }
-        plan.edits
-            .extend(comment_line_edits(file.text, &doc.lines, file.matches));
+        plan.edits.extend(yaml.comment_line_edits(file.matches));
         let covered: Vec<Range<usize>> = plan.edits.iter().map(|e| e.range.clone()).collect();
         let left = uncovered(file.matches, &covered);
         if !left.is_empty() {
@@ -142,11 +141,11 @@ impl<'a> Plan<'a> {
         if drop.is_empty() {
             return Vec::new();
         }
-        if drop.len() == env.children.len() && env.owns_lines(self.doc) {
-            self.edits.push(Edit::delete(env.line_span(self.doc)));
+        if drop.len() == env.children.len() && env.owns_lines() {
+            self.edits.push(Edit::delete(env.line_span()));
         } else {
             self.edits
-                .extend(drop.iter().map(|d| Edit::delete(d.line_span(self.doc))));
+                .extend(drop.iter().map(|d| Edit::delete(d.line_span())));
         }
         drop.iter().filter_map(|d| d.key.clone()).collect()
     }
@@ -210,11 +209,11 @@ impl<'a> Plan<'a> {
             return false;
         }
         self.edits
-            .extend(inputs.iter().map(|n| Edit::delete(n.line_span(self.doc))));
+            .extend(inputs.iter().map(|n| Edit::delete(n.line_span())));
         if with.get("role-to-assume").is_none() {
             let first = inputs[0];
             let indent = " ".repeat(first.col);
-            let at = first.line_span(self.doc).start;
+            let at = first.line_span().start;
             self.edits.push(Edit::insert(
                 at,
                 format!("{indent}role-to-assume: {}{}", self.arn, self.eol),
@@ -244,8 +243,7 @@ impl<'a> Plan<'a> {
             "{dash}- name: Configure AWS credentials (OIDC){eol}{inner}uses: {CONFIGURE_ACTION}@v4{eol}{inner}with:{eol}{nested}role-to-assume: {}{eol}{nested}aws-region: {region}{eol}",
             self.arn
         );
-        self.edits
-            .push(Edit::insert(first.line_span(self.doc).start, step));
+        self.edits.push(Edit::insert(first.line_span().start, step));
         if region.starts_with('<') {
             self.manual.push(ManualFix {
                 line: line_number(text, first.span.start),
@@ -269,7 +267,7 @@ impl<'a> Plan<'a> {
                 None => {
                     let last = p.children.last().expect("non-empty");
                     let line = format!("{}id-token: write{}", " ".repeat(last.col), self.eol);
-                    self.edits.push(Edit::insert(last.line_span(self.doc).end, line));
+                    self.edits.push(Edit::insert(last.line_span().end, line));
                 }
             },
             Some(p) if p.scalar(text) == Some("write-all") => {}
@@ -283,7 +281,7 @@ impl<'a> Plan<'a> {
                 let unit = first.col.saturating_sub(job.col).max(2);
                 let (outer, inner, eol) = (" ".repeat(first.col), " ".repeat(first.col + unit), self.eol);
                 let block = format!("{outer}permissions:{eol}{inner}id-token: write{eol}{inner}contents: read{eol}");
-                self.edits.push(Edit::insert(first.line_span(self.doc).start, block));
+                self.edits.push(Edit::insert(first.line_span().start, block));
                 self.notes.push(format!(
                     "job `{}` now sets its own `permissions` (id-token: write, contents: read); add any other scope it needs",
                     job.key.clone().unwrap_or_default()

@@ -25,6 +25,7 @@ pub mod javascript;
 pub mod jvm;
 pub mod notebook;
 pub mod paths;
+pub mod serverless;
 pub mod terraform;
 pub mod yamlcfg;
 
@@ -109,6 +110,7 @@ pub fn rewriters() -> Vec<Box<dyn Rewriter>> {
         Box::new(gha::GithubActionsRewriter),
         Box::new(compose::ComposeRewriter),
         Box::new(yamlcfg::KubernetesRewriter),
+        Box::new(serverless::ServerlessRewriter),
         Box::new(awsini::AwsIniRewriter),
         Box::new(terraform::TerraformRewriter),
         Box::new(ecs::EcsTaskDefinitionRewriter),

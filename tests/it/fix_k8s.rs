@@ -258,3 +258,51 @@ fn a_middle_secret_document_and_its_env_from_go_with_separators_intact() {
         .any(|n| n.contains("StatefulSet/worker")));
     insta::assert_snapshot!(case.safe_patch());
 }
+
+/// A flow mapping written over several lines, and a workload `env:` whose value sits on the line
+/// after its key: the line-based parser saw only the first line of the flow mapping (so the Secret
+/// stayed manual); the tree-sitter model has all its entries.
+const MULTI_LINE_FLOW: &str = r#"apiVersion: v1
+kind: Secret
+metadata: {name: s3-sync}
+stringData: {
+  AWS_ACCESS_KEY_ID: {AKIA},
+  BUCKET: logs,
+  AWS_SECRET_ACCESS_KEY: "{SECRET}"
+}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: s3-sync
+spec:
+  schedule: "0 * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers:
+            - name: sync
+              image: amazon/aws-cli:2.15.0
+              env:
+                - {name: BUCKET, valueFrom: {secretKeyRef: {name: s3-sync, key: BUCKET}}}
+                - name: AWS_ACCESS_KEY_ID
+                  valueFrom:
+                    secretKeyRef: {name: s3-sync, key: AWS_ACCESS_KEY_ID}
+"#;
+
+#[test]
+fn issue_11_multi_line_flow_secret_entries_are_removed_from_the_tree() {
+    let case = round_trip("k8s/s3-sync.yaml", MULTI_LINE_FLOW, 17);
+    assert_yaml_loads(&case);
+    let expected = MULTI_LINE_FLOW
+        .replace(
+            "stringData: {\n  AWS_ACCESS_KEY_ID: {AKIA},\n  BUCKET: logs,\n  AWS_SECRET_ACCESS_KEY: \"{SECRET}\"\n}",
+            "stringData: {\n  BUCKET: logs\n}",
+        )
+        .replace(
+            "                - name: AWS_ACCESS_KEY_ID\n                  valueFrom:\n                    secretKeyRef: {name: s3-sync, key: AWS_ACCESS_KEY_ID}\n",
+            "",
+        );
+    assert_eq!(case.safe_patched(), expected);
+}

@@ -22,6 +22,7 @@ mod fix_powershell;
 mod fix_python;
 mod fix_ruby;
 mod fix_script;
+mod fix_serverless;
 mod fix_shell;
 mod fix_terraform;
 mod fix_web;
