@@ -77,7 +77,15 @@ pub(super) fn argument(
         return p.vanish(spot, command, depth + 1);
     }
     if p.text(expr).starts_with('@') {
-        remove_range(p, spot, command, elements, expr, expr, "the splat of credentials");
+        remove_range(
+            p,
+            spot,
+            command,
+            elements,
+            expr,
+            expr,
+            "the splat of credentials",
+        );
         return Ok(());
     }
     let items = elements_of(elements);
@@ -94,9 +102,16 @@ pub(super) fn argument(
         ));
     };
     let pname = param_name(p, param);
-    if KEY_PARAMETERS.contains(&pname.as_str()) || CREDENTIAL_PARAMETERS.contains(&pname.as_str())
-    {
-        remove_range(p, spot, command, elements, param, expr, "the credential parameter");
+    if KEY_PARAMETERS.contains(&pname.as_str()) || CREDENTIAL_PARAMETERS.contains(&pname.as_str()) {
+        remove_range(
+            p,
+            spot,
+            command,
+            elements,
+            param,
+            expr,
+            "the credential parameter",
+        );
         remove_key_parameters(p, spot, command, elements);
         return Ok(());
     }
@@ -110,7 +125,12 @@ pub(super) fn argument(
 
 /// Removes every `-AccessKey`/`-SecretKey`/`-SessionToken` parameter of a command (a key
 /// without its secret is useless).
-fn remove_key_parameters(p: &Planner<'_, '_>, spot: &mut Spot, command: Node<'_>, elements: Node<'_>) {
+fn remove_key_parameters(
+    p: &Planner<'_, '_>,
+    spot: &mut Spot,
+    command: Node<'_>,
+    elements: Node<'_>,
+) {
     let items = elements_of(elements);
     for (i, item) in items.iter().enumerate() {
         if item.kind() != "command_parameter"
@@ -122,7 +142,15 @@ fn remove_key_parameters(p: &Planner<'_, '_>, spot: &mut Spot, command: Node<'_>
             .get(i + 1)
             .filter(|v| v.kind() != "command_parameter")
             .unwrap_or(item);
-        remove_range(p, spot, command, elements, *item, *last, "the key parameter");
+        remove_range(
+            p,
+            spot,
+            command,
+            elements,
+            *item,
+            *last,
+            "the key parameter",
+        );
     }
 }
 
@@ -178,11 +206,13 @@ fn setter(p: &Planner<'_, '_>, spot: &mut Spot, command: Node<'_>, depth: usize)
     }
     let name = command_name(p, command);
     let elements = command.child_by_field_name("command_elements");
-    let stored = value_of(p, elements, "-storeas").or_else(|| value_of(p, elements, "-profilename"));
+    let stored =
+        value_of(p, elements, "-storeas").or_else(|| value_of(p, elements, "-profilename"));
     let initializes = name.starts_with("initialize-");
     let region = value_of(p, elements, "-region").filter(|_| initializes);
-    let statement = script::statement_of(command)
-        .ok_or_else(|| "the credential setter is not a statement rolecall can remove".to_string())?;
+    let statement = script::statement_of(command).ok_or_else(|| {
+        "the credential setter is not a statement rolecall can remove".to_string()
+    })?;
     match region {
         Some(region) => spot.edits.replace(
             statement.byte_range(),
@@ -207,8 +237,11 @@ fn used_as_value(command: Node<'_>) -> bool {
     while let Some(parent) = at.parent() {
         match parent.kind() {
             "statement_list" => return false,
-            "assignment_expression" | "parenthesized_expression" | "sub_expression"
-            | "argument_list" | "command_elements" => return true,
+            "assignment_expression"
+            | "parenthesized_expression"
+            | "sub_expression"
+            | "argument_list"
+            | "command_elements" => return true,
             _ => at = parent,
         }
     }
@@ -217,14 +250,18 @@ fn used_as_value(command: Node<'_>) -> bool {
 
 /// A stored profile that a removed setter created: the note for hosts that ran the script, and
 /// the `-ProfileName` uses of it (a parameter goes; a setter that uses it goes whole).
-pub(super) fn stored_profile(p: &Planner<'_, '_>, spot: &mut Spot, profile: &str, depth: usize) -> Plan {
+pub(super) fn stored_profile(
+    p: &Planner<'_, '_>,
+    spot: &mut Spot,
+    profile: &str,
+    depth: usize,
+) -> Plan {
     note_stored_profile(spot, profile);
-    for param in parse::descendants(p.parsed.root()) {
-        if param.kind() != "command_parameter" || param_name(p, param) != "-profilename" {
-            continue;
-        }
+    for &param in &p.profile_params {
         let elements = param.parent().filter(|e| e.kind() == "command_elements");
-        let command = elements.and_then(|e| e.parent()).filter(|c| c.kind() == "command");
+        let command = elements
+            .and_then(|e| e.parent())
+            .filter(|c| c.kind() == "command");
         let (Some(elements), Some(command)) = (elements, command) else {
             continue;
         };
@@ -239,7 +276,15 @@ pub(super) fn stored_profile(p: &Planner<'_, '_>, spot: &mut Spot, profile: &str
                 setter(p, spot, command, depth + 1)?;
             }
         } else {
-            remove_range(p, spot, command, elements, param, value, "the stored profile's use");
+            remove_range(
+                p,
+                spot,
+                command,
+                elements,
+                param,
+                value,
+                "the stored profile's use",
+            );
         }
     }
     Ok(())
@@ -253,7 +298,12 @@ fn note_stored_profile(spot: &mut Spot, profile: &str) {
 
 /// A hashtable that kept other settings is splatted at `splat`: into a credential setter, the
 /// setter goes; elsewhere the splat stays.
-pub(super) fn splat_into_setter(p: &Planner<'_, '_>, spot: &mut Spot, splat: Node<'_>, depth: usize) -> Plan {
+pub(super) fn splat_into_setter(
+    p: &Planner<'_, '_>,
+    spot: &mut Spot,
+    splat: Node<'_>,
+    depth: usize,
+) -> Plan {
     let command = super::up_to(splat, &["command"]);
     match command {
         Some(c) if CREDENTIAL_SETTERS.contains(&command_name(p, c).as_str()) => {
@@ -280,7 +330,12 @@ fn is_configure_set_key(p: &Planner<'_, '_>, elements: Node<'_>) -> bool {
         })
 }
 
-fn aws_configure(p: &Planner<'_, '_>, spot: &mut Spot, command: Node<'_>, elements: Node<'_>) -> Plan {
+fn aws_configure(
+    p: &Planner<'_, '_>,
+    spot: &mut Spot,
+    command: Node<'_>,
+    elements: Node<'_>,
+) -> Plan {
     let words = elements_of(elements);
     let profile = words
         .iter()
@@ -297,7 +352,9 @@ fn aws_configure(p: &Planner<'_, '_>, spot: &mut Spot, command: Node<'_>, elemen
 /// `New-Object Amazon.Runtime.BasicAWSCredentials(…)` / `New-Object -TypeName …AWSCredentials`.
 fn constructs_credentials(p: &Planner<'_, '_>, command: Node<'_>) -> bool {
     command_name(p, command) == "new-object"
-        && p.text(command).to_ascii_lowercase().contains("awscredentials")
+        && p.text(command)
+            .to_ascii_lowercase()
+            .contains("awscredentials")
 }
 
 /// Whether a statement only builds credentials (`New-AWSCredential …`, `New-Object …Credentials`).

@@ -72,16 +72,12 @@ impl Rewriter for PowerShellRewriter {
             }]);
         }
         let ranges = script_ranges(file.text);
-        let parsed = match parse_ranges(
-            Language::PowerShell,
-            file.text,
-            &ranges,
-            &Limits::default(),
-        ) {
-            Ok(p) => p,
-            Err(e) => return all_manual(file, &format!("the script was not parsed: {e}")),
-        };
-        let planner = Planner { parsed: &parsed };
+        let parsed =
+            match parse_ranges(Language::PowerShell, file.text, &ranges, &Limits::default()) {
+                Ok(p) => p,
+                Err(e) => return all_manual(file, &format!("the script was not parsed: {e}")),
+            };
+        let planner = Planner::new(&parsed);
         let mut edits = EditSet::new(file.text);
         let mut notes: Vec<String> = Vec::new();
         let mut manual = Vec::new();
@@ -216,9 +212,39 @@ type Plan = Result<(), String>;
 /// Plans spots on one parsed script.
 pub(super) struct Planner<'p, 's> {
     parsed: &'p Parsed<'s>,
+    /// Every variable and splat (`$x`, `@x`), in text order: the uses def-use looks through.
+    variables: Vec<Node<'p>>,
+    /// Every `-ProfileName` parameter, in text order: the uses of stored profiles.
+    profile_params: Vec<Node<'p>>,
 }
 
 impl<'p, 's> Planner<'p, 's> {
+    /// Indexes the script's variables and profile parameters (one walk of the tree, not one per
+    /// binding).
+    fn new(parsed: &'p Parsed<'s>) -> Planner<'p, 's> {
+        let mut variables = Vec::new();
+        let mut profile_params = Vec::new();
+        for n in crate::syntax::parse::descendants(parsed.root()) {
+            match n.kind() {
+                "variable" => variables.push(n),
+                "command_parameter"
+                    if parsed
+                        .text_of(n)
+                        .trim_end_matches(':')
+                        .eq_ignore_ascii_case("-profilename") =>
+                {
+                    profile_params.push(n)
+                }
+                _ => {}
+            }
+        }
+        Planner {
+            parsed,
+            variables,
+            profile_params,
+        }
+    }
+
     fn text(&self, node: Node<'_>) -> &'s str {
         self.parsed.text_of(node)
     }
@@ -265,9 +291,9 @@ impl<'p, 's> Planner<'p, 's> {
             return Ok(());
         }
         match nodes::comment_removal(self.parsed, comment, key.start) {
-            Ok(range) if body.trim_end().contains('\n') => {
-                spot.edits.delete(range, "the line of the block comment holding the key")
-            }
+            Ok(range) if body.trim_end().contains('\n') => spot
+                .edits
+                .delete(range, "the line of the block comment holding the key"),
             _ => spot.edits.replace(
                 key.clone(),
                 "<removed: use the instance role>",
@@ -312,7 +338,11 @@ impl<'p, 's> Planner<'p, 's> {
                         {
                             expr = p
                         }
-                        _ => return Err("the key is part of an expression rolecall cannot follow".into()),
+                        _ => {
+                            return Err(
+                                "the key is part of an expression rolecall cannot follow".into()
+                            )
+                        }
                     }
                 }
                 return Ok(Some(expr));

@@ -39,7 +39,12 @@ const TEXT_NOTE: &str = "The script carried AWS keys as credentials text (a here
 /// passes the credential on (a read that feeds anything else makes the spot manual and the
 /// binding stays); for `$env:NAME`, reads that pass the credential on go and the others read the
 /// environment as before.
-pub(super) fn assignment(p: &Planner<'_, '_>, spot: &mut Spot, assign: Node<'_>, depth: usize) -> Plan {
+pub(super) fn assignment(
+    p: &Planner<'_, '_>,
+    spot: &mut Spot,
+    assign: Node<'_>,
+    depth: usize,
+) -> Plan {
     let left = assign
         .named_child(0)
         .filter(|l| l.kind() == "left_assignment_expression");
@@ -155,11 +160,13 @@ pub(super) fn var_name(text: &str) -> String {
 }
 
 /// Every use of `binding` in the script: reads, and other writes of the same name.
-pub(super) fn uses<'t>(p: &Planner<'_, '_>, binding: &Binding<'t>) -> Uses<'t> {
+pub(super) fn uses<'t>(p: &Planner<'t, '_>, binding: &Binding<'t>) -> Uses<'t> {
     let name = var_name(p.text(binding.target));
     let mut out = Uses::default();
-    for n in parse::descendants(binding.scope) {
-        if n.kind() != "variable" || n == binding.target || var_name(p.text(n)) != name {
+    let scope = binding.scope.byte_range();
+    for &n in &p.variables {
+        let inside = scope.start <= n.start_byte() && n.end_byte() <= scope.end;
+        if !inside || n == binding.target || var_name(p.text(n)) != name {
             continue;
         }
         let outer = p.outer(n);
@@ -182,7 +189,12 @@ pub(super) fn uses<'t>(p: &Planner<'_, '_>, binding: &Binding<'t>) -> Uses<'t> {
 /// A hashtable entry holds the credential: when every entry of the hashtable carries
 /// credentials, the hashtable goes where it is used; otherwise its credential entries go (the
 /// hashtable stays, and its splats into credential setters go with the setters).
-pub(super) fn hash_entry(p: &Planner<'_, '_>, spot: &mut Spot, entry: Node<'_>, depth: usize) -> Plan {
+pub(super) fn hash_entry(
+    p: &Planner<'_, '_>,
+    spot: &mut Spot,
+    entry: Node<'_>,
+    depth: usize,
+) -> Plan {
     let body = entry.parent().filter(|b| b.kind() == "hash_literal_body");
     let hash = body.and_then(|b| b.parent());
     let (Some(body), Some(hash)) = (body, hash) else {
@@ -216,7 +228,10 @@ pub(super) fn hash_entry(p: &Planner<'_, '_>, spot: &mut Spot, entry: Node<'_>, 
         }
     }
     // The hashtable keeps other settings; splatted into a credential setter, the setter goes.
-    let assign = p.outer(hash).parent().filter(|a| a.kind() == "assignment_expression");
+    let assign = p
+        .outer(hash)
+        .parent()
+        .filter(|a| a.kind() == "assignment_expression");
     let Some(var) = assign
         .and_then(|a| a.named_child(0))
         .and_then(|l| target_variable(p, l))
@@ -224,8 +239,8 @@ pub(super) fn hash_entry(p: &Planner<'_, '_>, spot: &mut Spot, entry: Node<'_>, 
         return Ok(());
     };
     let name = var_name(p.text(var));
-    for n in parse::descendants(p.parsed.root()) {
-        if n.kind() == "variable" && p.text(n).starts_with('@') && var_name(p.text(n)) == name {
+    for &n in &p.variables {
+        if p.text(n).starts_with('@') && var_name(p.text(n)) == name {
             commands::splat_into_setter(p, spot, n, depth)?;
         }
     }
@@ -250,7 +265,12 @@ fn entry_value(entry: Node<'_>) -> Option<Node<'_>> {
 
 /// The entries of a hashtable as a list: each entry from its key to the end of its value, its
 /// `;` as the separator.
-fn hash_shape(p: &Planner<'_, '_>, hash: Node<'_>, body: Node<'_>, entries: &[Node<'_>]) -> ListShape {
+fn hash_shape(
+    p: &Planner<'_, '_>,
+    hash: Node<'_>,
+    body: Node<'_>,
+    entries: &[Node<'_>],
+) -> ListShape {
     let start = hash.child(0).map_or(hash.start_byte(), |o| o.end_byte());
     let end = hash
         .child(hash.child_count().saturating_sub(1))
@@ -297,14 +317,20 @@ pub(super) fn statement_of(node: Node<'_>) -> Option<Node<'_>> {
 }
 
 /// Removes the statement that holds `node` (see [`removal`]).
-pub(super) fn remove_statement(p: &Planner<'_, '_>, spot: &mut Spot, node: Node<'_>, why: &str) -> Plan {
+pub(super) fn remove_statement(
+    p: &Planner<'_, '_>,
+    spot: &mut Spot,
+    node: Node<'_>,
+    why: &str,
+) -> Plan {
     let Some(statement) = statement_of(node) else {
         return Err(format!(
             "the credential on line {} is not inside a statement rolecall can remove",
             p.line(node)
         ));
     };
-    spot.edits.delete(removal(p.src(), statement.byte_range()), why);
+    spot.edits
+        .delete(removal(p.src(), statement.byte_range()), why);
     Ok(())
 }
 
@@ -350,7 +376,12 @@ pub(super) fn removal(text: &str, span: Range<usize>) -> Range<usize> {
 
 /// The key is part of a longer string: a line of credentials text inside a here-string
 /// (`aws_access_key_id = …`) goes with its line; anything else is left to a human.
-pub(super) fn text_line(p: &Planner<'_, '_>, spot: &mut Spot, literal: Node<'_>, m: &Match) -> Plan {
+pub(super) fn text_line(
+    p: &Planner<'_, '_>,
+    spot: &mut Spot,
+    literal: Node<'_>,
+    m: &Match,
+) -> Plan {
     let at = m.span.start;
     let here = literal.kind().contains("here_string");
     let line = &p.src()[lines::line_start(p.src(), at)..lines::line_end(p.src(), at)];

@@ -52,7 +52,10 @@ fn key_parameters_leave_cmdlets_with_their_continuations() {
 #[test]
 fn initialize_with_region_becomes_set_default_region() {
     let (text, notes) = rewritten("Initialize-AWSDefaultConfiguration -AccessKey {AKIA} -SecretKey {SECRET} -Region eu-west-1\nGet-S3Bucket\n");
-    assert_eq!(text, "Set-DefaultAWSRegion -Region eu-west-1\nGet-S3Bucket\n");
+    assert_eq!(
+        text,
+        "Set-DefaultAWSRegion -Region eu-west-1\nGet-S3Bucket\n"
+    );
     assert!(notes.iter().any(|n| n.contains("'default'")));
 }
 
@@ -66,7 +69,9 @@ fn variables_and_splats_are_followed() {
 
 #[test]
 fn comments_with_keys_are_removed() {
-    let (text, _) = rewritten("# old key: {AKIA}\nGet-S3Object -BucketName b # was {AKIA}\n<#\n secret {SECRET}\n#>\n");
+    let (text, _) = rewritten(
+        "# old key: {AKIA}\nGet-S3Object -BucketName b # was {AKIA}\n<#\n secret {SECRET}\n#>\n",
+    );
     assert_eq!(text, "Get-S3Object -BucketName b\n<#\n#>\n");
 }
 
@@ -88,8 +93,23 @@ fn utf16_text_is_left_to_a_human() {
 
 #[test]
 fn a_script_left_with_only_comments_passes_the_guard() {
-    let (text, _) = rewritten("# bootstrap\nSet-AWSCredential -AccessKey {AKIA} -SecretKey {SECRET} -StoreAs default\n");
+    let (text, _) = rewritten(
+        "# bootstrap\nSet-AWSCredential -AccessKey {AKIA} -SecretKey {SECRET} -StoreAs default\n",
+    );
     assert_eq!(text, "# bootstrap\n");
+}
+
+#[test]
+fn user_data_wrapper_lines_are_left_out_of_the_parse() {
+    // `<powershell>` is not PowerShell: parsed with the script, it swallows the `param` block.
+    let template = "<powershell>\nparam([string]$Env = 'prod')\n$ak = '{AKIA}'\nif ($Env -eq 'prod') {\n    Set-AWSCredential -AccessKey $ak -SecretKey '{SECRET}'\n}\nWrite-Host $Env\n</powershell>\n<persist>true</persist>\n";
+    let text = FakeKeys::new(12).expand(template);
+    let fix = crate::fix::fix_text(&Detector::builtin(), "userdata.txt", &text);
+    assert!(fix.manual.is_empty(), "{:?}", fix.manual);
+    assert_eq!(
+        fix.new.unwrap(),
+        "<powershell>\nparam([string]$Env = 'prod')\nif ($Env -eq 'prod') {\n}\nWrite-Host $Env\n</powershell>\n<persist>true</persist>\n"
+    );
 }
 
 // --- def-use ---------------------------------------------------------------------------------
@@ -98,7 +118,7 @@ fn a_script_left_with_only_comments_passes_the_guard() {
 fn issue_11_defuse_finds_reads_writes_and_splats_without_case() {
     let text = "$AK = 'K1'\n$s = @{ AccessKey = $ak }\nRead-S3Object @s -AccessKey $script:ak\nWrite-Host \"key $Ak\"\nforeach ($ak in 1..2) { }\n$ak = 'x'\n";
     let parsed = crate::syntax::parse(Language::PowerShell, text).unwrap();
-    let planner = Planner { parsed: &parsed };
+    let planner = Planner::new(&parsed);
     let lit = strings::string_at(&parsed, text.find("K1").unwrap()).unwrap();
     let assign = up_to(lit, &["assignment_expression"]).unwrap();
     let target = parse::descendants(assign)
@@ -112,7 +132,9 @@ fn issue_11_defuse_finds_reads_writes_and_splats_without_case() {
         scope: parsed.root(),
     };
     let uses = script::uses(&planner, &binding);
-    let lines = |ns: &[Node<'_>]| -> Vec<u32> { ns.iter().map(|n| parsed.line_of(n.start_byte())).collect() };
+    let lines = |ns: &[Node<'_>]| -> Vec<u32> {
+        ns.iter().map(|n| parsed.line_of(n.start_byte())).collect()
+    };
     assert_eq!(lines(&uses.reads), [2, 3, 4]);
     assert_eq!(lines(&uses.writes), [5, 6]);
     assert_eq!(script::var_name("${Script:AK}"), "ak");
@@ -130,18 +152,27 @@ fn issue_11_keys_passed_through_variables_go_with_their_uses() {
 fn issue_11_a_variable_that_feeds_other_code_keeps_its_binding_and_is_manual() {
     let (original, new, manual, notes) = fixed("$ak = '{AKIA}'\n$sk = '{SECRET}'\nWrite-Host \"using key $ak\"\nRead-S3Object -BucketName b -Key k -File f -AccessKey $ak -SecretKey $sk\n");
     assert!(
-        manual
-            .iter()
-            .any(|m| m.contains("holds the key and is read on line 3") && m.contains("interpolated")),
+        manual.iter().any(
+            |m| m.contains("holds the key and is read on line 3") && m.contains("interpolated")
+        ),
         "{manual:?}"
     );
     let new = new.expect("the other spot is still fixed");
     // The binding that feeds Write-Host stays; the secret and the parameters go.
-    assert!(new.starts_with(&original[..original.find('\n').unwrap() + 1]), "{new}");
+    assert!(
+        new.starts_with(&original[..original.find('\n').unwrap() + 1]),
+        "{new}"
+    );
     assert!(new.contains("Write-Host \"using key $ak\"\n"), "{new}");
-    assert!(new.ends_with("Read-S3Object -BucketName b -Key k -File f\n"), "{new}");
+    assert!(
+        new.ends_with("Read-S3Object -BucketName b -Key k -File f\n"),
+        "{new}"
+    );
     assert!(!new.contains("$sk"), "{new}");
-    assert!(notes.iter().any(|n| n.contains("fixed in part")), "{notes:?}");
+    assert!(
+        notes.iter().any(|n| n.contains("fixed in part")),
+        "{notes:?}"
+    );
 }
 
 #[test]
@@ -153,8 +184,14 @@ fn issue_11_a_chain_of_variables_is_followed() {
 #[test]
 fn issue_11_environment_variables_go_and_their_credential_reads_with_them() {
     let (text, notes) = rewritten("$env:AWS_ACCESS_KEY_ID = '{AKIA}'\n$env:AWS_SECRET_ACCESS_KEY = '{SECRET}'\nRead-S3Object -BucketName b -Key k -File f -AccessKey $env:AWS_ACCESS_KEY_ID -SecretKey $env:AWS_SECRET_ACCESS_KEY\nWrite-Host $env:AWS_ACCESS_KEY_ID\n");
-    assert_eq!(text, "Read-S3Object -BucketName b -Key k -File f\nWrite-Host $env:AWS_ACCESS_KEY_ID\n");
-    assert!(notes.iter().any(|n| n.contains("environment variables")), "{notes:?}");
+    assert_eq!(
+        text,
+        "Read-S3Object -BucketName b -Key k -File f\nWrite-Host $env:AWS_ACCESS_KEY_ID\n"
+    );
+    assert!(
+        notes.iter().any(|n| n.contains("environment variables")),
+        "{notes:?}"
+    );
 }
 
 // --- idioms ----------------------------------------------------------------------------------
@@ -169,7 +206,12 @@ fn issue_11_splatted_hashtable_with_other_settings_keeps_them() {
 fn issue_11_set_awscredential_store_as_and_its_profile_uses_go() {
     let (text, notes) = rewritten("Set-AWSCredential -AccessKey {AKIA} -SecretKey {SECRET} -StoreAs 'ci-deploy'\nSet-AWSCredential -ProfileName ci-deploy\nGet-S3Bucket -ProfileName ci-deploy -Region us-east-1\n");
     assert_eq!(text, "Get-S3Bucket -Region us-east-1\n");
-    assert!(notes.iter().any(|n| n.contains("Remove-AWSCredentialProfile -ProfileName ci-deploy")), "{notes:?}");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("Remove-AWSCredentialProfile -ProfileName ci-deploy")),
+        "{notes:?}"
+    );
 }
 
 #[test]
@@ -189,16 +231,19 @@ fn issue_11_credentials_text_in_a_here_string_loses_its_key_lines() {
 fn issue_11_a_key_in_other_here_string_text_is_manual() {
     let (_, new, manual, _) = fixed("$body = @\"\nDeploy done with {AKIA} at $(Get-Date)\n\"@\nSend-MailMessage -Body $body -To ops@example.com\n");
     assert!(new.is_none());
-    assert!(manual.iter().any(|m| m.contains("longer string")), "{manual:?}");
+    assert!(
+        manual.iter().any(|m| m.contains("longer string")),
+        "{manual:?}"
+    );
 }
 
 #[test]
 fn issue_11_a_param_default_stays_manual_with_a_clear_note() {
     let (_, new, manual, _) = fixed("param(\n    [string]$AccessKey = '{AKIA}',\n    [string]$Bucket = 'acme'\n)\nSet-AWSCredential -AccessKey $AccessKey -SecretKey {SECRET}\nGet-S3Object -BucketName $Bucket\n");
     assert!(
-        manual
-            .iter()
-            .any(|m| m.contains("default value of parameter $AccessKey") && m.contains("-AccessKey")),
+        manual.iter().any(
+            |m| m.contains("default value of parameter $AccessKey") && m.contains("-AccessKey")
+        ),
         "{manual:?}"
     );
     // The secret's spot is still fixed: the setter goes.
@@ -211,8 +256,14 @@ fn issue_11_a_param_default_stays_manual_with_a_clear_note() {
 fn issue_11_setx_configure_and_set_environment_variable_go() {
     let (text, notes) = rewritten("setx AWS_ACCESS_KEY_ID {AKIA} /M\n[Environment]::SetEnvironmentVariable('AWS_SECRET_ACCESS_KEY', '{SECRET}', 'Machine')\naws configure set aws_access_key_id {AKIA} --profile ops\n& aws configure set aws_secret_access_key {SECRET} --profile ops\naws s3 ls\n");
     assert_eq!(text, "aws s3 ls\n");
-    assert!(notes.iter().any(|n| n.contains("profile 'ops'")), "{notes:?}");
-    assert!(notes.iter().any(|n| n.contains("persistent environment")), "{notes:?}");
+    assert!(
+        notes.iter().any(|n| n.contains("profile 'ops'")),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|n| n.contains("persistent environment")),
+        "{notes:?}"
+    );
 }
 
 #[test]
