@@ -78,7 +78,6 @@ pub(super) fn argument(
     }
     if p.text(expr).starts_with('@') {
         remove_range(
-            p,
             spot,
             command,
             elements,
@@ -104,7 +103,6 @@ pub(super) fn argument(
     let pname = param_name(p, param);
     if KEY_PARAMETERS.contains(&pname.as_str()) || CREDENTIAL_PARAMETERS.contains(&pname.as_str()) {
         remove_range(
-            p,
             spot,
             command,
             elements,
@@ -142,22 +140,13 @@ fn remove_key_parameters(
             .get(i + 1)
             .filter(|v| v.kind() != "command_parameter")
             .unwrap_or(item);
-        remove_range(
-            p,
-            spot,
-            command,
-            elements,
-            *item,
-            *last,
-            "the key parameter",
-        );
+        remove_range(spot, command, elements, *item, *last, "the key parameter");
     }
 }
 
 /// Deletes elements `first..=last` of a command with the layout (blanks, backtick continuation)
 /// between them and the element before.
 fn remove_range(
-    p: &Planner<'_, '_>,
     spot: &mut Spot,
     command: Node<'_>,
     elements: Node<'_>,
@@ -177,7 +166,6 @@ fn remove_range(
                 .map(|n| n.end_byte())
         })
         .unwrap_or(first.start_byte());
-    let _ = p;
     spot.edits.delete(before..last.end_byte(), why);
 }
 
@@ -277,7 +265,6 @@ pub(super) fn stored_profile(
             }
         } else {
             remove_range(
-                p,
                 spot,
                 command,
                 elements,

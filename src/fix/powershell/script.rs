@@ -220,7 +220,7 @@ pub(super) fn hash_entry(
     if creds.len() == entries.len() {
         return p.vanish(spot, hash, depth + 1);
     }
-    let shape = hash_shape(p, hash, body, &entries);
+    let shape = hash_shape(hash, body, &entries);
     for e in &creds {
         if let Some(index) = shape.index_of(&(e.start_byte()..e.start_byte() + 1)) {
             spot.edits
@@ -265,12 +265,7 @@ fn entry_value(entry: Node<'_>) -> Option<Node<'_>> {
 
 /// The entries of a hashtable as a list: each entry from its key to the end of its value, its
 /// `;` as the separator.
-fn hash_shape(
-    p: &Planner<'_, '_>,
-    hash: Node<'_>,
-    body: Node<'_>,
-    entries: &[Node<'_>],
-) -> ListShape {
+fn hash_shape(hash: Node<'_>, body: Node<'_>, entries: &[Node<'_>]) -> ListShape {
     let start = hash.child(0).map_or(hash.start_byte(), |o| o.end_byte());
     let end = hash
         .child(hash.child_count().saturating_sub(1))
@@ -295,7 +290,6 @@ fn hash_shape(
         .filter(|n| n.kind() == "comment")
         .map(|n| n.byte_range())
         .collect();
-    let _ = p;
     ListShape {
         inner: start..end,
         items,
