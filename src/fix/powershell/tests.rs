@@ -194,6 +194,13 @@ fn issue_11_environment_variables_go_and_their_credential_reads_with_them() {
     );
 }
 
+#[test]
+fn issue_11_a_variable_assigned_a_key_twice_loses_both_assignments() {
+    // The other assignment is a write of `$ak`, not a read that feeds it elsewhere.
+    let (text, _) = rewritten("$ak = '{AKIA}'\nWrite-Host 'step'\n$ak = '{AKIA}'\n");
+    assert_eq!(text, "Write-Host 'step'\n");
+}
+
 // --- idioms ----------------------------------------------------------------------------------
 
 #[test]
