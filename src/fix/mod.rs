@@ -7,7 +7,6 @@
 
 pub mod php;
 pub mod powershell;
-pub mod powershell_lex;
 pub mod python;
 pub mod ruby;
 pub mod script_edit;

@@ -41,7 +41,7 @@ pub fn check(lang: Language, before: &str, after: &str) -> Result<(), GuardError
     };
     let old = parse(lang, before).map_err(unparsed)?;
     let new = parse(lang, after).map_err(unparsed)?;
-    let (b, a) = (old.errors(), new.errors());
+    let (b, a) = (errors(&old), errors(&new));
     if a <= b {
         return Ok(());
     }
@@ -52,6 +52,29 @@ pub fn check(lang: Language, before: &str, after: &str) -> Result<(), GuardError
         line,
         unparsed: None,
     })
+}
+
+/// The syntax errors of a parse. The PowerShell grammar needs one statement, so a script of
+/// nothing but comments and blanks (all its statements fixed away) parses as an `ERROR` node; that
+/// is not a syntax error.
+pub fn errors(parsed: &super::Parsed<'_>) -> usize {
+    if parsed.language() == Language::PowerShell && only_comments(parsed) {
+        return 0;
+    }
+    parsed.errors()
+}
+
+/// Whether the parsed text outside its comments is blank.
+fn only_comments(parsed: &super::Parsed<'_>) -> bool {
+    let text = parsed.text();
+    let mut at = 0;
+    for c in super::parse::descendants(parsed.root()).filter(|n| n.kind() == "comment") {
+        if c.start_byte() < at || !text[at..c.start_byte()].trim().is_empty() {
+            return false;
+        }
+        at = c.end_byte();
+    }
+    text[at..].trim().is_empty()
 }
 
 /// Most spots a file may have for [`settle`] to look for the ones that break the parse one by
@@ -106,6 +129,11 @@ mod tests {
         assert!(err.to_string().contains("would not parse"), "{err}");
         // An original that already has errors may keep them.
         assert!(check(Language::Python, "f(a, \n", "f(a, \n").is_ok());
+        // A PowerShell script left with nothing but comments parses.
+        let ps = "# fetch\nSet-AWSCredential -ProfileName x\n";
+        assert!(check(Language::PowerShell, ps, "# fetch\n").is_ok());
+        assert!(check(Language::PowerShell, ps, "<# a\n #>\n\n").is_ok());
+        assert!(check(Language::PowerShell, ps, "# fetch\nf(\n").is_err());
     }
 
     #[test]

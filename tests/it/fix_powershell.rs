@@ -11,7 +11,7 @@
 //!   of the original or one the test names as rewritten.
 
 use crate::fixutil::{prepare, round_trip, FixCase};
-use rolecall::fix::powershell_lex::check_structure;
+use rolecall::fix::powershell::check_structure;
 
 /// Parses the patched file with tree-sitter-powershell; EC2's `<powershell>`/`<persist>` wrapper
 /// lines are not PowerShell and are dropped first, as EC2 does.
