@@ -355,6 +355,40 @@ mod tests {
     }
 
     #[test]
+    fn issue_11_helm_templates_are_fixed_not_left_to_a_human() {
+        // Helm's `{{- if … }}` lines at column 0 made tree-sitter-yaml turn the whole file into
+        // an error node, which left every key to a human.
+        let template = "{{- if .Values.enabled }}\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"app.fullname\" . }}\n  labels:\n    {{- include \"app.labels\" . | nindent 4 }}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: \"{{ .Values.image.repository }}:{{ .Values.image.tag }}\"\n          env:\n            - name: AWS_ACCESS_KEY_ID\n              value: {AKIA}\n            - name: AWS_SECRET_ACCESS_KEY\n              value: \"{SECRET}\"\n            - name: MODE\n              value: {{ .Values.mode | quote }}\n{{- end }}\n";
+        let (text, _) = chunks(&[template.to_string()], 7, "\n");
+        let (matches, outcome) = run(
+            &KubernetesRewriter,
+            "chart/templates/deployment.yaml",
+            &text,
+        );
+        assert!(!matches.is_empty());
+        let Outcome::Rewritten {
+            text: new, manual, ..
+        } = outcome
+        else {
+            panic!("a Helm template was not rewritten: {outcome:?}");
+        };
+        assert!(manual.is_empty(), "{manual:?}");
+        assert!(
+            !new.contains("AWS_ACCESS_KEY_ID") && !new.contains("AWS_SECRET_ACCESS_KEY"),
+            "{new}"
+        );
+        for kept in [
+            "{{- if .Values.enabled }}",
+            "- name: MODE",
+            "{{ .Values.mode | quote }}",
+            "{{- end }}",
+            "nindent 4 }}",
+        ] {
+            assert!(new.contains(kept), "{kept} lost:\n{new}");
+        }
+    }
+
+    #[test]
     fn the_tree_follows_indentation_items_and_block_scalars() {
         let text = "a:\n  b: |\n    c: 1\n  d:\n  - e: 2\n    f: 3\n  -   g\n# c\nh: {x: 1}\n";
         let docs = parse_yaml(text).docs;

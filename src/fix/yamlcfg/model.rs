@@ -10,6 +10,7 @@
 use crate::detect::Match;
 use crate::fix::awsini::{has_match, Edit};
 use crate::syntax::{parse, Language, Parsed};
+use std::borrow::Cow;
 use std::ops::Range;
 use tree_sitter::Node as TsNode;
 
@@ -191,7 +192,8 @@ pub(crate) fn parse_yaml(text: &str) -> Yaml {
         len: text.len(),
         ..Yaml::default()
     };
-    let Ok(parsed) = parse(Language::Yaml, text) else {
+    let masked = mask_template_actions(text);
+    let Ok(parsed) = parse(Language::Yaml, &masked) else {
         return yaml;
     };
     let builder = Builder { parsed: &parsed };
@@ -223,6 +225,54 @@ pub(crate) fn parse_yaml(text: &str) -> Yaml {
         });
     }
     yaml
+}
+
+/// Helm (Go template) actions are not YAML: a line such as `{{- if .Values.enabled }}` at column 0
+/// turns tree-sitter-yaml's whole tree into an error, which would leave every key to a human. The
+/// parser sees a copy of the same length in which a line holding only actions is a comment and an
+/// action inside a line is a run of `x` (a plain scalar, or text inside a quoted one), so every
+/// span of the tree still points at the same bytes of the original text. An action that does not
+/// close on its own line is left as it is.
+fn mask_template_actions(text: &str) -> Cow<'_, str> {
+    if !text.contains("{{") {
+        return Cow::Borrowed(text);
+    }
+    let mut bytes = text.as_bytes().to_vec();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let actions = template_actions(line);
+        if !actions.is_empty() {
+            let only_actions = line
+                .char_indices()
+                .all(|(i, c)| c.is_whitespace() || actions.iter().any(|a| a.contains(&i)));
+            for (n, a) in actions.iter().enumerate() {
+                for i in a.clone() {
+                    bytes[start + i] = match (only_actions, n == 0 && i == a.start) {
+                        (true, true) => b'#',
+                        (true, false) => b' ',
+                        (false, _) => b'x',
+                    };
+                }
+            }
+        }
+        start += line.len();
+    }
+    // Whole actions, which start and end with ASCII braces, became ASCII: still UTF-8.
+    Cow::Owned(String::from_utf8(bytes).expect("masking keeps UTF-8"))
+}
+
+/// The byte ranges of the `{{ … }}` actions that open and close within `line`.
+fn template_actions(line: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(open) = line[from..].find("{{").map(|i| from + i) {
+        let Some(close) = line[open + 2..].find("}}").map(|i| open + 2 + i + 2) else {
+            break;
+        };
+        out.push(open..close);
+        from = close;
+    }
+    out
 }
 
 struct Builder<'p, 's> {
