@@ -12,6 +12,7 @@
 
 use super::{FileToFix, ManualFix, Outcome, Rewriter};
 use crate::syntax::edit::{EditSet, ListShape, SpotEdits};
+use crate::syntax::parse::ancestor_or_self;
 use crate::syntax::parse::descendants;
 use crate::syntax::{fold, nodes, parse, Language, Parsed};
 use std::ops::Range;
@@ -593,17 +594,6 @@ fn unwrap(node: Node<'_>) -> (Node<'_>, Option<Node<'_>>) {
         }
     }
     (at, None)
-}
-
-fn ancestor_or_self<'t>(node: Node<'t>, kinds: &[&str]) -> Option<Node<'t>> {
-    let mut at = Some(node);
-    while let Some(n) = at {
-        if kinds.contains(&n.kind()) {
-            return Some(n);
-        }
-        at = n.parent();
-    }
-    None
 }
 
 /// The node whose range is exactly `range`, at or above `leaf`.

@@ -16,6 +16,7 @@
 
 use super::{FileToFix, ManualFix, Outcome, Rewriter};
 use crate::syntax::edit::{EditSet, ListShape, SpotEdits};
+use crate::syntax::parse::{ancestor_or_self, named_children};
 use crate::syntax::{fold, nodes, parse, Language, Parsed};
 use std::ops::Range;
 use tree_sitter::Node;
@@ -127,15 +128,15 @@ impl<'p, 's> Planner<'p, 's> {
         let Some(leaf) = root.descendant_for_byte_range(key.start, key.end) else {
             return Err("the key is not inside code rolecall can read".into());
         };
-        if let Some(comment) = up_to(leaf, &["comment"]) {
+        if let Some(comment) = ancestor_or_self(leaf, &["comment"]) {
             let range = nodes::comment_removal(self.parsed, comment, key.start)?;
             spot.delete(range, "the comment holding the key");
             return Ok(());
         }
-        if up_to(leaf, &["heredoc", "nowdoc"]).is_some() {
+        if ancestor_or_self(leaf, &["heredoc", "nowdoc"]).is_some() {
             return Err("the key sits in a heredoc; edit the text by hand".into());
         }
-        if up_to(leaf, &["text", "text_interpolation"]).is_some() {
+        if ancestor_or_self(leaf, &["text", "text_interpolation"]).is_some() {
             return Err("the key sits in the page's text outside PHP code".into());
         }
         let Some(folded) = fold::fold_at(self.parsed, key.start) else {
@@ -222,7 +223,7 @@ impl<'p, 's> Planner<'p, 's> {
         let Some(array) = pair.parent() else {
             return Err("the credential entry is not in an array".into());
         };
-        let entries = named(array);
+        let entries = named_children(array);
         let creds: Vec<Node<'_>> = entries
             .iter()
             .copied()
@@ -260,7 +261,7 @@ impl<'p, 's> Planner<'p, 's> {
         };
         let callee = self.callee(call);
         let last = callee.rsplit(['\\', ':']).next().unwrap_or("");
-        let args = named(list);
+        let args = named_children(list);
         if last == "Credentials" || callee.ends_with("fromCredentials") {
             return self.vanish(spot, call, depth);
         }
@@ -374,7 +375,7 @@ impl<'p, 's> Planner<'p, 's> {
     fn callee(&self, call: Node<'_>) -> String {
         match call.kind() {
             "object_creation_expression" => {
-                let class = named(call)
+                let class = named_children(call)
                     .into_iter()
                     .find(|n| matches!(n.kind(), "name" | "qualified_name"));
                 class.map(|c| self.text(c).to_string()).unwrap_or_default()
@@ -435,25 +436,6 @@ fn is_pair(node: Node<'_>) -> bool {
 /// The last named child of `node`.
 fn last_named(node: Node<'_>) -> Option<Node<'_>> {
     node.named_child(node.named_child_count().checked_sub(1)?)
-}
-
-/// `node` or its nearest ancestor of one of `kinds`.
-fn up_to<'t>(node: Node<'t>, kinds: &[&str]) -> Option<Node<'t>> {
-    let mut at = Some(node);
-    while let Some(n) = at {
-        if kinds.contains(&n.kind()) {
-            return Some(n);
-        }
-        at = n.parent();
-    }
-    None
-}
-
-/// The named children of `node`.
-fn named(node: Node<'_>) -> Vec<Node<'_>> {
-    let mut cursor = node.walk();
-    let out = node.named_children(&mut cursor).collect();
-    out
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@
 
 use super::{FileToFix, ManualFix, Outcome, Rewriter};
 use crate::syntax::edit::{EditSet, ListShape, SpotEdits};
+use crate::syntax::parse::{ancestor_or_self, named_children};
 use crate::syntax::{fold, nodes, parse, Language, Parsed};
 use std::ops::Range;
 use tree_sitter::Node;
@@ -130,12 +131,12 @@ impl<'p, 's> Planner<'p, 's> {
         let Some(leaf) = root.descendant_for_byte_range(key.start, key.end) else {
             return Err("the key is not inside code rolecall can read".into());
         };
-        if let Some(comment) = up_to(leaf, &["comment"]) {
+        if let Some(comment) = ancestor_or_self(leaf, &["comment"]) {
             let range = nodes::comment_removal(self.parsed, comment, key.start)?;
             spot.delete(range, "the comment holding the key");
             return Ok(());
         }
-        if up_to(leaf, &["heredoc_body"]).is_some() {
+        if ancestor_or_self(leaf, &["heredoc_body"]).is_some() {
             return Err("the key sits in a heredoc; edit the text by hand".into());
         }
         let Some(folded) = fold::fold_at(self.parsed, key.start) else {
@@ -232,7 +233,7 @@ impl<'p, 's> Planner<'p, 's> {
         let Some(list) = pair.parent() else {
             return Err("the credential entry is not in a list".into());
         };
-        let creds: Vec<Node<'_>> = named(list)
+        let creds: Vec<Node<'_>> = named_children(list)
             .into_iter()
             .filter(|n| n.kind() == "pair" && CREDENTIAL_KEYS.contains(&self.pair_key(*n).as_str()))
             .collect();
@@ -248,7 +249,7 @@ impl<'p, 's> Planner<'p, 's> {
         entries: &[Node<'_>],
         depth: usize,
     ) -> Plan {
-        let others = named(list)
+        let others = named_children(list)
             .into_iter()
             .filter(|n| !entries.contains(n) && n.kind() != "comment")
             .count();
@@ -307,7 +308,7 @@ impl<'p, 's> Planner<'p, 's> {
         if callee.ends_with("Credentials.new") {
             return self.vanish(spot, call, depth);
         }
-        if callee.ends_with("config.update") && named(list).len() == 1 {
+        if callee.ends_with("config.update") && named_children(list).len() == 1 {
             return self.statement(
                 spot,
                 call,
@@ -315,13 +316,13 @@ impl<'p, 's> Planner<'p, 's> {
             );
         }
         if callee.ends_with("ENV.fetch") {
-            let args = named(list);
+            let args = named_children(list);
             if args.len() == 2 && args[1] == expr && self.aws_env_name(args[0]) {
                 return self.vanish(spot, call, depth);
             }
         }
         if callee.ends_with("ENV.store") {
-            let args = named(list);
+            let args = named_children(list);
             if args.len() == 2 && self.aws_env_name(args[0]) {
                 return self.statement(spot, call, "the AWS environment variable set in code");
             }
@@ -466,13 +467,15 @@ impl<'p, 's> Planner<'p, 's> {
             "element_reference" => {
                 let object = node.child_by_field_name("object").map(|o| self.text(o));
                 object.is_some_and(|o| o.trim_start_matches("::") == "ENV")
-                    && named(node).get(1).is_some_and(|n| self.aws_env_name(*n))
+                    && named_children(node)
+                        .get(1)
+                        .is_some_and(|n| self.aws_env_name(*n))
             }
             "call" => {
                 self.callee(node).ends_with("ENV.fetch")
                     && node
                         .child_by_field_name("arguments")
-                        .and_then(|a| named(a).first().copied())
+                        .and_then(|a| named_children(a).first().copied())
                         .is_some_and(|n| self.aws_env_name(n))
             }
             _ => false,
@@ -500,25 +503,6 @@ fn is_block(kind: &str) -> bool {
 /// The operator of a binary node.
 fn operator<'t>(node: Node<'t>) -> Option<&'static str> {
     node.child_by_field_name("operator").map(|o| o.kind())
-}
-
-/// `node` or its nearest ancestor of one of `kinds`.
-fn up_to<'t>(node: Node<'t>, kinds: &[&str]) -> Option<Node<'t>> {
-    let mut at = Some(node);
-    while let Some(n) = at {
-        if kinds.contains(&n.kind()) {
-            return Some(n);
-        }
-        at = n.parent();
-    }
-    None
-}
-
-/// The named children of `node`.
-fn named(node: Node<'_>) -> Vec<Node<'_>> {
-    let mut cursor = node.walk();
-    let out = node.named_children(&mut cursor).collect();
-    out
 }
 
 #[cfg(test)]

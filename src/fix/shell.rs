@@ -19,6 +19,7 @@
 
 use super::{FileToFix, ManualFix, Outcome, Rewriter};
 use crate::syntax::edit::{lines, EditSet, ListShape, SpotEdits};
+use crate::syntax::parse::ancestor_or_self;
 use crate::syntax::{defuse, nodes, parse, parse::line_of, Language, Parsed};
 use std::ops::Range;
 use tree_sitter::Node;
@@ -245,12 +246,12 @@ impl<'p, 's> Planner<'p, 's> {
         else {
             return Err("the key is not inside shell code rolecall can read".into());
         };
-        if let Some(comment) = up_to(leaf, &["comment"]) {
+        if let Some(comment) = ancestor_or_self(leaf, &["comment"]) {
             let range = nodes::comment_removal(self.parsed, comment, key.start)?;
             spot.edits.delete(range, "the comment holding the key");
             return Ok(());
         }
-        if let Some(body) = up_to(leaf, &["heredoc_body"]) {
+        if let Some(body) = ancestor_or_self(leaf, &["heredoc_body"]) {
             return self.heredoc(spot, body, key.start);
         }
         let word = word_of(leaf);
@@ -389,7 +390,7 @@ impl<'p, 's> Planner<'p, 's> {
 
     /// A key (or `$VAR`) inside a here-document.
     fn heredoc(&self, spot: &mut Spot, body: Node<'p>, at: usize) -> Plan {
-        let statement = up_to(body, &["redirected_statement"])
+        let statement = ancestor_or_self(body, &["redirected_statement"])
             .ok_or("a here-document rolecall cannot place")?;
         if self.writes_aws_files(statement) {
             spot.notes.push(CREDENTIALS_NOTE);
@@ -618,18 +619,6 @@ fn body_statements(parent: Node<'_>) -> Vec<Node<'_>> {
         out.clear();
     }
     out
-}
-
-/// The nearest ancestor-or-self of one of `kinds`.
-fn up_to<'t>(node: Node<'t>, kinds: &[&str]) -> Option<Node<'t>> {
-    let mut at = Some(node);
-    while let Some(n) = at {
-        if kinds.contains(&n.kind()) {
-            return Some(n);
-        }
-        at = n.parent();
-    }
-    None
 }
 
 /// The whole word a leaf belongs to (its string, concatenation or expansion).

@@ -310,6 +310,21 @@ pub fn ancestor<'t>(node: Node<'t>, kinds: &[&str]) -> Option<Node<'t>> {
     None
 }
 
+/// `node` itself when its kind is one of `kinds`, else its nearest such ancestor.
+pub fn ancestor_or_self<'t>(node: Node<'t>, kinds: &[&str]) -> Option<Node<'t>> {
+    if kinds.contains(&node.kind()) {
+        return Some(node);
+    }
+    ancestor(node, kinds)
+}
+
+/// The named children of `node`, collected.
+pub fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = node.walk();
+    let out = node.named_children(&mut cursor).collect();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

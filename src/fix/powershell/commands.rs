@@ -4,8 +4,9 @@
 //! `aws configure set`, `setx` / `[Environment]::SetEnvironmentVariable`, and credential objects
 //! (`New-Object Amazon.Runtime.BasicAWSCredentials(…)`, `[…BasicAWSCredentials]::new(…)`).
 
-use super::{named, script, unquote, Plan, Planner, Spot};
+use super::{script, unquote, Plan, Planner, Spot};
 use crate::syntax::parse;
+use crate::syntax::parse::named_children;
 use tree_sitter::Node;
 
 /// Cmdlets whose whole purpose is to set or build credentials.
@@ -45,7 +46,7 @@ fn param_name(p: &Planner<'_, '_>, param: Node<'_>) -> String {
 
 /// The elements of a command that are not separators or comments.
 fn elements_of(elements: Node<'_>) -> Vec<Node<'_>> {
-    named(elements)
+    named_children(elements)
         .into_iter()
         .filter(|n| !matches!(n.kind(), "command_argument_sep" | "comment"))
         .collect()
@@ -291,7 +292,7 @@ pub(super) fn splat_into_setter(
     splat: Node<'_>,
     depth: usize,
 ) -> Plan {
-    let command = super::up_to(splat, &["command"]);
+    let command = crate::syntax::parse::ancestor_or_self(splat, &["command"]);
     match command {
         Some(c) if CREDENTIAL_SETTERS.contains(&command_name(p, c).as_str()) => {
             setter(p, spot, c, depth + 1)

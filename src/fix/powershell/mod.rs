@@ -31,6 +31,7 @@ mod tests;
 use super::{FileToFix, ManualFix, Outcome, Rewriter};
 use crate::detect::Match;
 use crate::syntax::edit::{EditSet, SpotEdits};
+use crate::syntax::parse::{ancestor_or_self, named_children};
 use crate::syntax::{fold, nodes, parse_ranges, strings, Language, Limits, Parsed};
 use std::ops::Range;
 use tree_sitter::Node;
@@ -264,10 +265,10 @@ impl<'p, 's> Planner<'p, 's> {
         let Some(leaf) = root.descendant_for_byte_range(key.start, key.end) else {
             return Err("the key is not inside code rolecall can read".into());
         };
-        if let Some(comment) = up_to(leaf, &["comment"]) {
+        if let Some(comment) = ancestor_or_self(leaf, &["comment"]) {
             return self.comment(spot, comment, &key);
         }
-        if leaf.is_error() || up_to(leaf, &["ERROR"]).is_some() {
+        if leaf.is_error() || ancestor_or_self(leaf, &["ERROR"]).is_some() {
             return Err(format!(
                 "the script does not parse around the key (line {}); rolecall does not guess at broken code",
                 self.line(leaf)
@@ -312,7 +313,7 @@ impl<'p, 's> Planner<'p, 's> {
         m: &Match,
     ) -> Result<Option<Node<'p>>, String> {
         let value = m.value.expose();
-        if let Some(word) = up_to(leaf, &["generic_token"]) {
+        if let Some(word) = ancestor_or_self(leaf, &["generic_token"]) {
             if self.text(word) == value {
                 return Ok(Some(word));
             }
@@ -396,7 +397,7 @@ impl<'p, 's> Planner<'p, 's> {
             "script_parameter_default" => {
                 let name = parent
                     .parent()
-                    .and_then(|p| named(p).into_iter().find(|n| n.kind() == "variable"))
+                    .and_then(|p| named_children(p).into_iter().find(|n| n.kind() == "variable"))
                     .map(|v| self.text(v))
                     .unwrap_or("the parameter");
                 Err(format!(
@@ -437,25 +438,6 @@ const STOPS: &[&str] = &[
 /// Whether `expr` is the value of `assignment`.
 fn is_value_of(assignment: Node<'_>, expr: Node<'_>) -> bool {
     assignment.child_by_field_name("value") == Some(expr)
-}
-
-/// `node` or its nearest ancestor of one of `kinds`.
-fn up_to<'t>(node: Node<'t>, kinds: &[&str]) -> Option<Node<'t>> {
-    let mut at = Some(node);
-    while let Some(n) = at {
-        if kinds.contains(&n.kind()) {
-            return Some(n);
-        }
-        at = n.parent();
-    }
-    None
-}
-
-/// The named children of `node`.
-fn named(node: Node<'_>) -> Vec<Node<'_>> {
-    let mut cursor = node.walk();
-    let out = node.named_children(&mut cursor).collect();
-    out
 }
 
 /// A word without its quotes, lowercased.

@@ -7,10 +7,11 @@
 //! compared without case. A use is a write when it is the target of an assignment, a `foreach`
 //! variable or a declared parameter; every other use is a read.
 
-use super::{commands, named, unquote, Plan, Planner, Spot};
+use super::{commands, unquote, Plan, Planner, Spot};
 use crate::detect::Match;
 use crate::syntax::defuse::{self, Binding, BindingKind, Uses};
 use crate::syntax::edit::{lines, ListItem, ListShape};
+use crate::syntax::parse::named_children;
 use crate::syntax::{nodes, parse};
 use std::ops::Range;
 use tree_sitter::Node;
@@ -51,7 +52,7 @@ pub(super) fn assignment(
     let (Some(left), Some(value)) = (left, assign.child_by_field_name("value")) else {
         return Err("the assignment has no target".into());
     };
-    let op = named(assign)
+    let op = named_children(assign)
         .into_iter()
         .find(|n| n.kind() == "assignement_operator")
         .map_or("=", |o| p.text(o));
@@ -200,7 +201,7 @@ pub(super) fn hash_entry(
     let (Some(body), Some(hash)) = (body, hash) else {
         return Err("the credential entry is not in a hashtable rolecall can read".into());
     };
-    let entries: Vec<Node<'_>> = named(body)
+    let entries: Vec<Node<'_>> = named_children(body)
         .into_iter()
         .filter(|n| n.kind() == "hash_entry")
         .collect();
@@ -257,7 +258,7 @@ fn entry_key(p: &Planner<'_, '_>, entry: Node<'_>) -> String {
 
 /// The value of a hashtable entry.
 fn entry_value(entry: Node<'_>) -> Option<Node<'_>> {
-    named(entry)
+    named_children(entry)
         .into_iter()
         .skip(1)
         .find(|n| n.kind() != "comment")

@@ -120,7 +120,7 @@ fn issue_11_defuse_finds_reads_writes_and_splats_without_case() {
     let parsed = crate::syntax::parse(Language::PowerShell, text).unwrap();
     let planner = Planner::new(&parsed);
     let lit = strings::string_at(&parsed, text.find("K1").unwrap()).unwrap();
-    let assign = up_to(lit, &["assignment_expression"]).unwrap();
+    let assign = ancestor_or_self(lit, &["assignment_expression"]).unwrap();
     let target = parse::descendants(assign)
         .find(|n| n.kind() == "variable")
         .unwrap();
