@@ -85,6 +85,26 @@ pub enum Outcome {
     NotHandled,
 }
 
+impl Outcome {
+    /// Every key of `file` left to a human with `reason` and `advice`, and no edit: what a
+    /// rewriter answers when it cannot read the file at all.
+    pub(crate) fn all_manual(file: &FileToFix<'_>, reason: &str, advice: &str) -> Outcome {
+        Outcome::Edits {
+            edits: EditSet::new(file.text),
+            notes: Vec::new(),
+            manual: file
+                .matches
+                .iter()
+                .map(|m| ManualFix {
+                    line: m.line,
+                    reason: reason.to_string(),
+                    advice: advice.to_string(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// A language-specific rewriter.
 pub trait Rewriter: Sync + Send {
     /// Short name (`python`, `powershell`, …).

@@ -54,7 +54,7 @@ impl Rewriter for Php {
     fn rewrite(&self, file: &FileToFix<'_>) -> Outcome {
         let parsed = match parse(Language::Php, file.text) {
             Ok(p) => p,
-            Err(e) => return all_manual(file, &e.to_string()),
+            Err(e) => return Outcome::all_manual(file, &e.to_string(), ADVICE),
         };
         let planner = Planner { parsed: &parsed };
         let mut edits = EditSet::new(file.text);
@@ -87,23 +87,6 @@ impl Rewriter for Php {
             notes,
             manual,
         }
-    }
-}
-
-/// Every key of `file` left to a human with `reason`.
-fn all_manual(file: &FileToFix<'_>, reason: &str) -> Outcome {
-    Outcome::Edits {
-        edits: EditSet::new(file.text),
-        notes: Vec::new(),
-        manual: file
-            .matches
-            .iter()
-            .map(|m| ManualFix {
-                line: m.line,
-                reason: reason.to_string(),
-                advice: ADVICE.into(),
-            })
-            .collect(),
     }
 }
 

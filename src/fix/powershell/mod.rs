@@ -76,7 +76,13 @@ impl Rewriter for PowerShellRewriter {
         let parsed =
             match parse_ranges(Language::PowerShell, file.text, &ranges, &Limits::default()) {
                 Ok(p) => p,
-                Err(e) => return all_manual(file, &format!("the script was not parsed: {e}")),
+                Err(e) => {
+                    return Outcome::all_manual(
+                        file,
+                        &format!("the script was not parsed: {e}"),
+                        ADVICE,
+                    )
+                }
             };
         let planner = Planner::new(&parsed);
         let mut edits = EditSet::new(file.text);
@@ -162,23 +168,6 @@ fn is_wrapper_line(line: &str) -> bool {
     let l = line.trim().to_ascii_lowercase();
     matches!(l.as_str(), "<powershell>" | "</powershell>")
         || (l.starts_with("<persist>") && l.ends_with("</persist>"))
-}
-
-/// Every key of `file` left to a human with `reason`.
-fn all_manual(file: &FileToFix<'_>, reason: &str) -> Outcome {
-    Outcome::Edits {
-        edits: EditSet::new(file.text),
-        notes: Vec::new(),
-        manual: file
-            .matches
-            .iter()
-            .map(|m| ManualFix {
-                line: m.line,
-                reason: reason.to_string(),
-                advice: ADVICE.into(),
-            })
-            .collect(),
-    }
 }
 
 /// One key's plan: its edits and the notes they need.
