@@ -322,6 +322,9 @@ impl Detector {
     pub fn redact_in<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
         let mut ctx = Ctx::new(text.len());
         let found = self.scan_text(text.as_bytes(), &mut ctx, Level::top(), text.as_bytes());
+        // What a scan of the same text reports, folded values included: a value the folding
+        // view finds must be hidden too.
+        let (found, _) = self.with_assembled(text.as_bytes(), &mut ctx, found);
         if found.is_empty() {
             return std::borrow::Cow::Borrowed(text);
         }
