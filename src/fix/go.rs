@@ -53,16 +53,7 @@ impl Rewriter for Go {
         let parsed = match parse(Language::Go, file.text) {
             Ok(p) => p,
             Err(e) => {
-                return Outcome::Manual(
-                    file.matches
-                        .iter()
-                        .map(|m| ManualFix {
-                            line: m.line,
-                            reason: e.to_string(),
-                            advice: ADVICE.into(),
-                        })
-                        .collect(),
-                )
+                return Outcome::Manual(ManualFix::each(file.matches, &e.to_string(), ADVICE))
             }
         };
         let planner = Planner {

@@ -59,16 +59,7 @@ impl Rewriter for JavaScript {
             return Outcome::NotHandled;
         };
         let manual_all = |reason: &str, advice: &str| {
-            Outcome::Manual(
-                file.matches
-                    .iter()
-                    .map(|m| ManualFix {
-                        line: m.line,
-                        reason: reason.to_string(),
-                        advice: advice.to_string(),
-                    })
-                    .collect(),
-            )
+            Outcome::Manual(ManualFix::each(file.matches, reason, advice))
         };
         let parsed = match parse(lang, file.text) {
             Ok(p) => p,

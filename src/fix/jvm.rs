@@ -70,16 +70,7 @@ impl Rewriter for Scala {
 
 /// Plans the removal of every key of `file` in `lang`.
 pub(crate) fn rewrite(lang: Language, file: &FileToFix<'_>) -> Outcome {
-    let manual_all = |reason: String| {
-        file.matches
-            .iter()
-            .map(|m| ManualFix {
-                line: m.line,
-                reason: reason.clone(),
-                advice: ADVICE.into(),
-            })
-            .collect()
-    };
+    let manual_all = |reason: String| ManualFix::each(file.matches, &reason, ADVICE);
     if let Some(host) = local_endpoint(file.text) {
         return Outcome::Manual(manual_all(format!(
             "the client talks to a non-AWS endpoint ({host}); these keys are not AWS IAM keys"

@@ -55,6 +55,20 @@ pub struct ManualFix {
     pub advice: String,
 }
 
+impl ManualFix {
+    /// One spot per match, all with the same `reason` and `advice`.
+    pub(crate) fn each(matches: &[Match], reason: &str, advice: &str) -> Vec<ManualFix> {
+        matches
+            .iter()
+            .map(|m| ManualFix {
+                line: m.line,
+                reason: reason.to_string(),
+                advice: advice.to_string(),
+            })
+            .collect()
+    }
+}
+
 /// What a rewriter did with a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -92,15 +106,7 @@ impl Outcome {
         Outcome::Edits {
             edits: EditSet::new(file.text),
             notes: Vec::new(),
-            manual: file
-                .matches
-                .iter()
-                .map(|m| ManualFix {
-                    line: m.line,
-                    reason: reason.to_string(),
-                    advice: advice.to_string(),
-                })
-                .collect(),
+            manual: ManualFix::each(file.matches, reason, advice),
         }
     }
 }
@@ -228,14 +234,11 @@ pub fn fix_text(detector: &Detector, path: &str, text: &str) -> FileFix {
         }
         return fix;
     }
-    fix.manual = matches
-        .iter()
-        .map(|m| ManualFix {
-            line: m.line,
-            reason: format!("no rewriter knows this kind of file ({path})"),
-            advice: "delete the credential, attach an IAM role where the code runs, and let the SDK's default credential chain pick it up".into(),
-        })
-        .collect();
+    fix.manual = ManualFix::each(
+        &matches,
+        &format!("no rewriter knows this kind of file ({path})"),
+        "delete the credential, attach an IAM role where the code runs, and let the SDK's default credential chain pick it up",
+    );
     fix
 }
 

@@ -85,16 +85,7 @@ impl Rewriter for ShellRewriter {
 
 /// Every key of a file that cannot be parsed is manual.
 pub(crate) fn manual_all(file: &FileToFix<'_>, reason: &str) -> Outcome {
-    Outcome::Manual(
-        file.matches
-            .iter()
-            .map(|m| ManualFix {
-                line: m.line,
-                reason: reason.to_string(),
-                advice: ADVICE.into(),
-            })
-            .collect(),
-    )
+    Outcome::Manual(ManualFix::each(file.matches, reason, ADVICE))
 }
 
 /// Manual spots as [`ManualFix`]es.

@@ -55,16 +55,11 @@ impl Rewriter for TerraformRewriter {
             return Outcome::NotHandled;
         };
         if let Some(host) = local_endpoint(file.text, &tokens, &items) {
-            return Outcome::Manual(
-                file.matches
-                    .iter()
-                    .map(|m| ManualFix {
-                        line: m.line,
-                        reason: format!("the AWS provider talks to a non-AWS endpoint ({host}); these keys are not AWS IAM keys"),
-                        advice: "leave them: LocalStack and other emulators take any key; rolecall does not rewrite them".into(),
-                    })
-                    .collect(),
-            );
+            return Outcome::Manual(ManualFix::each(
+                file.matches,
+                &format!("the AWS provider talks to a non-AWS endpoint ({host}); these keys are not AWS IAM keys"),
+                "leave them: LocalStack and other emulators take any key; rolecall does not rewrite them",
+            ));
         }
         let lines = split_lines(file.text);
         let mut plan = TfPlan {
