@@ -169,8 +169,8 @@ fn assert_same_as_git(dir: &Path, seen: &Seen) {
     }
 }
 
-#[test]
-fn every_object_of_a_deeply_deltified_pack_and_its_loose_objects_is_visited_once() {
+/// The test history repacked into one deeply deltified pack, then one more commit left loose.
+fn deep_pack_and_a_loose_commit() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     history(dir.path(), &[]);
     git(
@@ -180,6 +180,12 @@ fn every_object_of_a_deeply_deltified_pack_and_its_loose_objects_is_visited_once
     std::fs::write(dir.path().join("late.txt"), "written after the repack\n").unwrap();
     git(dir.path(), &["add", "."]);
     git(dir.path(), &["commit", "-qm", "loose"]);
+    dir
+}
+
+#[test]
+fn every_object_of_a_deeply_deltified_pack_and_its_loose_objects_is_visited_once() {
+    let dir = deep_pack_and_a_loose_commit();
     let seen = visit_all(dir.path(), &ReadLimits::default());
     assert_same_as_git(dir.path(), &seen);
     assert!(seen.deltas > 100, "{} deltas", seen.deltas);
@@ -348,15 +354,7 @@ fn progress_total(store: &ObjectStore, selection: Selection<'_>, limits: &ReadLi
 /// it. Every counted object now advances it exactly once.
 #[test]
 fn issue_9_progress_ends_at_the_counted_total() {
-    let dir = tempfile::tempdir().unwrap();
-    history(dir.path(), &[]);
-    git(
-        dir.path(),
-        &["repack", "-adfq", "--depth=50", "--window=50"],
-    );
-    std::fs::write(dir.path().join("late.txt"), "written after the repack\n").unwrap();
-    git(dir.path(), &["add", "."]);
-    git(dir.path(), &["commit", "-qm", "loose"]);
+    let dir = deep_pack_and_a_loose_commit();
     let store = ObjectStore::of_repository(&dir.path().join(".git")).unwrap();
     let total = store.count(Selection::All) as u64;
     assert_eq!(total, cat_file_count(dir.path()) as u64);

@@ -8,7 +8,8 @@ use rolecall::fake::{FakeKeys, FakePair};
 use rolecall::rewrite::{rewrite_range, rewrite_range_with, RewriteOptions};
 use std::path::Path;
 
-fn settings_py(pair: &FakePair, region: &str) -> String {
+/// A Python module whose boto3 client holds `pair` (shared with `rewrite_applied`).
+pub(crate) fn settings_py(pair: &FakePair, region: &str) -> String {
     format!(
         "import boto3\n\ns3 = boto3.client(\n    \"s3\",\n    region_name=\"{region}\",\n    \
          aws_access_key_id=\"{}\",\n    aws_secret_access_key=\"{}\",\n)\n\n\ndef size(bucket, key):\n    \

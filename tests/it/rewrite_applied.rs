@@ -5,6 +5,7 @@
 //! history that holds no key, HEAD's tree equal to the patched tree, no empty commit and a clean
 //! `git status`. Real repositories, a real bare remote, the real `git apply`.
 
+use crate::rewrite::settings_py;
 use crate::util::{assert_no_secret, git_in, run, TestRepo};
 use rolecall::fake::{FakeKeys, FakePair};
 
@@ -17,15 +18,6 @@ enum Applied {
     Index,
     /// `git apply --index && git commit`: a fourth commit removes the key.
     Committed,
-}
-
-fn settings_py(pair: &FakePair, region: &str) -> String {
-    format!(
-        "import boto3\n\ns3 = boto3.client(\n    \"s3\",\n    region_name=\"{region}\",\n    \
-         aws_access_key_id=\"{}\",\n    aws_secret_access_key=\"{}\",\n)\n\n\ndef size(bucket, key):\n    \
-         return s3.head_object(Bucket=bucket, Key=key)[\"ContentLength\"]\n",
-        pair.key_id, pair.secret
-    )
 }
 
 fn text(repo: &TestRepo, args: &[&str]) -> String {
