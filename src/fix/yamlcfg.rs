@@ -111,7 +111,7 @@ impl K8sPlan {
             name,
             whole: yaml.document_span(index),
             entries,
-            emptied: hit == total,
+            emptied: hit == total && !doc.broken,
         });
     }
 
@@ -385,6 +385,42 @@ mod tests {
             "nindent 4 }}",
         ] {
             assert!(new.contains(kept), "{kept} lost:\n{new}");
+        }
+    }
+
+    #[test]
+    fn issue_11_a_document_the_parser_could_not_read_is_never_removed_with_a_secret() {
+        // Found by `k8s_rewrites_stay_in_documents_with_a_finding` (CI, stop 17): the unclosed
+        // flow collection `{([{` swallowed the next `---` and Secret into an error node, and
+        // removing that "Secret document" deleted the garbage with it.
+        // An unclosed quote (`"\g`) ran to the end of the file, and the Secret before it was
+        // removed up to the end, the Secret after it (which no document showed) included.
+        let creds = DOCS[0];
+        let cases = [
+            vec![
+                creds.to_string(),
+                "---\n{([{".into(),
+                format!("---\n{creds}"),
+            ],
+            vec![
+                "\u{1F300}".into(),
+                format!("---\n{creds}"),
+                "---\n\"\\g".into(),
+                format!("---\n{creds}"),
+            ],
+        ];
+        for parts in cases {
+            let garbage = parts[parts.len() - 2]
+                .trim_start_matches("---\n")
+                .to_string();
+            let (text, _) = chunks(&parts, 0, "\n");
+            let (matches, outcome) = run(&KubernetesRewriter, "k8s/app.yaml", &text);
+            assert!(!matches.is_empty());
+            if let Outcome::Rewritten { text: new, .. } = &outcome {
+                assert!(new.contains(&garbage), "{garbage} removed:\n{new}");
+                let secrets = new.matches("kind: Secret").count();
+                assert_eq!(secrets, 2, "a Secret document removed whole:\n{new}");
+            }
         }
     }
 

@@ -122,6 +122,10 @@ pub(crate) struct YamlDoc {
     pub first_content: Option<usize>,
     /// Top-level nodes.
     pub roots: Vec<Node>,
+    /// The parser could not read all of it (an error node inside, or content it could not
+    /// place in a document): its span may hold text that is not part of what `roots` show, so
+    /// it is never removed whole.
+    pub broken: bool,
 }
 
 impl YamlDoc {
@@ -212,16 +216,23 @@ pub(crate) fn parse_yaml(text: &str) -> Yaml {
                         marker: None,
                         first_content: Some(line_start(text, child.start_byte())),
                         roots,
+                        broken: true,
                     });
                 }
             }
         }
+    }
+    // An error anywhere may have swallowed text that no document shows (an unclosed quote runs
+    // to the end of the file), so no document's span can be trusted to hold only itself.
+    if parsed.root().has_error() {
+        yaml.docs.iter_mut().for_each(|d| d.broken = true);
     }
     if yaml.docs.is_empty() {
         yaml.docs.push(YamlDoc {
             marker: None,
             first_content: None,
             roots: Vec::new(),
+            broken: false,
         });
     }
     yaml
@@ -328,6 +339,7 @@ impl<'p, 's> Builder<'p, 's> {
             marker,
             first_content,
             roots,
+            broken: doc.has_error(),
         }
     }
 
