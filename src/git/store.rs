@@ -105,6 +105,21 @@ impl ObjectStore {
             || self.dirs.iter().any(|d| loose_path(&d.path, id).is_file())
     }
 
+    /// The ids among `ids` the store does not have, in their order. Packs are searched by their
+    /// indexes and each directory's loose objects are listed once, so a push of many new objects
+    /// costs no file-system lookup per object.
+    pub fn absent(&self, ids: Vec<ObjectId>) -> Vec<ObjectId> {
+        let packs: Vec<&Pack> = self.packs().collect();
+        let loose: HashSet<ObjectId> = self
+            .dirs
+            .iter()
+            .flat_map(|d| loose_ids(&d.path, self.hash))
+            .collect();
+        ids.into_iter()
+            .filter(|id| !loose.contains(id) && !packs.iter().any(|p| p.lookup(id).is_some()))
+            .collect()
+    }
+
     /// How many objects `selection` names (each once).
     pub fn count(&self, selection: Selection<'_>) -> usize {
         match selection {

@@ -381,3 +381,19 @@ fn issue_9_progress_ends_at_the_counted_total() {
     let got = progress_total(&store, Selection::Ids(&ids), &ReadLimits::default());
     assert_eq!(got, total);
 }
+
+#[test]
+fn issue_12_absent_keeps_exactly_the_ids_neither_packs_nor_loose_objects_hold() {
+    let dir = deep_pack_and_a_loose_commit();
+    let store = ObjectStore::of_repository(&dir.path().join(".git")).unwrap();
+    let held = store.ids();
+    let loose = super::store::loose_object_ids(&dir.path().join(".git/objects"), store.hash());
+    assert!(!loose.is_empty(), "the fixture keeps a loose object");
+    let unknown: Vec<ObjectId> = (1u8..=3)
+        .map(|b| ObjectId::from_bytes_or_panic(&[b; 20]))
+        .collect();
+    let mut asked = unknown.clone();
+    asked.extend(held.iter().copied());
+    asked.insert(1, loose[0]);
+    assert_eq!(store.absent(asked), unknown);
+}

@@ -16,7 +16,7 @@ pub mod objects;
 
 use crate::detect::Detector;
 use crate::error::{ErrorKind, Result};
-use crate::finding::Finding;
+use crate::finding::{Finding, Source};
 use crate::git::open_repo;
 use crate::policy::{Config, HookAction, OnFailure, Policy};
 use crate::scan::{history::scan_object_set, ScanOptions, Stats};
@@ -230,11 +230,17 @@ fn judge<R: Read + Send + 'static>(
         // server's policy says so, and then what they hide is shown and audited.
         let every = ScanOptions {
             inline_allow: false,
+            tree_names: true,
             ..opts.clone()
         };
         let mut report = scan_object_set(&repo, &push.opener, &push.ids, None, detector, &every)?;
         if config.hook.inline_allow {
-            let honoured = scan_object_set(&repo, &push.opener, &push.ids, None, detector, opts)?;
+            let honoured = ScanOptions {
+                tree_names: true,
+                ..opts.clone()
+            };
+            let honoured =
+                scan_object_set(&repo, &push.opener, &push.ids, None, detector, &honoured)?;
             let key = |f: &Finding| {
                 (
                     f.fingerprint.clone(),
@@ -252,10 +258,14 @@ fn judge<R: Read + Send + 'static>(
             report.findings = stay;
             judgement.allowed = allowed;
         }
-        let (trees, tree_suppressed) = names::tree_entry_findings(&repo, detector, &push.ids);
+        // A name reaches the pusher's terminal, the audit log and every report: never raw.
+        for f in report.findings.iter_mut() {
+            if f.source == Source::TreeEntry {
+                f.path = f.path.as_deref().map(message::safe);
+            }
+        }
         found.extend(report.findings);
-        found.extend(trees);
-        suppressed += tree_suppressed + report.stats.suppressed;
+        suppressed += report.stats.suppressed;
         judgement.stats = report.stats;
         judgement.skipped = report.skipped.len();
     }

@@ -5,7 +5,7 @@ use super::input::{HookEnv, RefUpdate};
 use crate::error::{Error, Result};
 use crate::git::store::{object_format, ObjectStore};
 use crate::git::RepoOpener;
-use git2::{Oid, Repository};
+use git2::Oid;
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::Path;
@@ -62,19 +62,15 @@ pub fn push_objects(env: &HookEnv, updates: &[RefUpdate]) -> Result<PushObjects>
 fn from_quarantine(git_dir: &Path, quarantine: &Path) -> Result<PushObjects> {
     // libgit2 spins on a loose object whose zlib stream is cut short: refuse it first.
     crate::git::store::check_loose_streams(quarantine)?;
-    let main = Repository::open_bare(git_dir)?;
-    let odb = main.odb()?;
-    let listed: Vec<Oid> = ObjectStore::open(&[quarantine.to_path_buf()], object_format(git_dir))?
-        .ids()
+    let hash = object_format(git_dir);
+    let listed = ObjectStore::open(&[quarantine.to_path_buf()], hash)?.ids();
+    let total = listed.len();
+    // Most quarantined objects are new: one index lookup per pack and one listing of the loose
+    // objects, not a file-system probe per object.
+    let ids: Vec<Oid> = ObjectStore::of_repository(git_dir)?
+        .absent(listed)
         .iter()
         .filter_map(|id| Oid::from_bytes(id.as_bytes()).ok())
-        .collect();
-    let total = listed.len();
-    // NO_REFRESH: most quarantined objects are new, and a plain `exists` miss rescans the
-    // main store's pack directory every time.
-    let ids: Vec<Oid> = listed
-        .into_iter()
-        .filter(|id| !odb.exists_ext(*id, git2::OdbLookupFlags::NO_REFRESH))
         .collect();
     Ok(PushObjects {
         already_present: total - ids.len(),

@@ -121,6 +121,12 @@ pub fn assemble_git(
                 ..Place::default()
             }],
             HitObject::Tag(sig, _) => vec![tag_place(repo, hit.id, sig.as_ref())],
+            HitObject::Tree(names) => {
+                let (f, s) = tree_findings(hit, names);
+                findings.extend(f);
+                suppressed += s;
+                continue;
+            }
         };
         for place in places {
             let (mut f, s) = findings_honouring(&hit.matches, &place, inline_allow);
@@ -132,7 +138,7 @@ pub fn assemble_git(
             match &hit.object {
                 HitObject::Commit(_, split) => split_headers(&mut f, &kept, split, true),
                 HitObject::Tag(_, split) => split_headers(&mut f, &kept, split, false),
-                HitObject::Blob => {}
+                HitObject::Blob | HitObject::Tree(_) => {}
             }
             findings.extend(f);
             suppressed += s;
@@ -141,6 +147,24 @@ pub fn assemble_git(
     pair_within_commits(&mut findings);
     sort_findings(&mut findings);
     (findings, suppressed)
+}
+
+/// The findings in a tree's entry names (`Source::TreeEntry`: the finding's path is the entry's
+/// name, its line 1, its blob the tree's id). A marker in a name is not honoured: names are
+/// what the pusher chose, and a name cannot carry a reviewed exception.
+fn tree_findings(hit: &ObjectHit, names: &[String]) -> (Vec<Finding>, u64) {
+    let place = Place {
+        commit: None,
+        source: Some(Source::TreeEntry),
+        path: None,
+        blob: Some(hit.id.to_string()),
+    };
+    let (mut found, suppressed) = findings_honouring(&hit.matches, &place, false);
+    for (one, m) in found.iter_mut().zip(&hit.matches) {
+        one.path = names.get(m.line.saturating_sub(1) as usize).cloned();
+        one.line = 1;
+    }
+    (found, suppressed)
 }
 
 /// Points the findings of a raw commit or tag at its header lines (`Source::CommitHeader` /

@@ -42,6 +42,9 @@ pub struct ScanOptions {
     /// Honour the inline `rolecall:allow` marker (the hook turns it off unless its policy says
     /// `inline_allow = true`).
     pub inline_allow: bool,
+    /// Also scan the entry names of the selected trees (a file or folder named after a key): the
+    /// hook reads every name a push adds. Their findings have [`Source::TreeEntry`](crate::finding::Source).
+    pub tree_names: bool,
 }
 
 impl Default for ScanOptions {
@@ -54,6 +57,7 @@ impl Default for ScanOptions {
             cancel: Arc::new(AtomicBool::new(false)),
             progress: false,
             inline_allow: true,
+            tree_names: false,
         }
     }
 }

@@ -24,6 +24,9 @@ pub enum HitObject {
     Commit(Option<Signature>, RawSplit),
     /// An annotated tag; the matches are in its raw object (headers and message).
     Tag(Option<Signature>, RawSplit),
+    /// A tree; the matches are in its entry names, read as one text, one name a line (so a key
+    /// ID and its secret in two names pair). Holds those names (lossy UTF-8).
+    Tree(Vec<String>),
 }
 
 /// Where a raw commit or tag object's headers end: matches before `offset` are in a header,
@@ -91,6 +94,7 @@ struct ScanVisitor<'d> {
     detector: &'d Detector,
     max_size: u64,
     whole_blobs: bool,
+    tree_names: bool,
     blobs: AtomicU64,
     messages: AtomicU64,
     bytes: AtomicU64,
@@ -105,7 +109,7 @@ impl Visitor for ScanVisitor<'_> {
     type Memo = BlobMemo;
 
     fn wants(&self, kind: ObjectKind) -> bool {
-        kind != ObjectKind::Tree
+        kind != ObjectKind::Tree || self.tree_names
     }
 
     fn visit(&self, out: &mut WorkerOut, visit: Visit<'_, BlobMemo>) -> Option<BlobMemo> {
@@ -270,9 +274,48 @@ impl ScanVisitor<'_> {
                 let (sig, split, matches) = scan_raw(self.detector, data, "tagger");
                 Some((HitObject::Tag(sig, split), unfolded(matches)))
             }
+            ObjectKind::Tree if self.tree_names => {
+                let names = tree_entry_names(data, id.as_bytes().len());
+                let matches = self.detector.scan(&names.join(&b'\n')).matches;
+                let names = if matches.is_empty() {
+                    Vec::new()
+                } else {
+                    names
+                        .iter()
+                        .map(|n| String::from_utf8_lossy(n).into_owned())
+                        .collect()
+                };
+                Some((HitObject::Tree(names), unfolded(matches)))
+            }
             ObjectKind::Tree => None,
         }
     }
+}
+
+/// The entry names of a raw tree (`<mode> <name>\0<id>` entries with ids of `id_len` bytes).
+/// Whatever does not parse as an entry is one more name, so no byte of a malformed tree goes
+/// unread.
+fn tree_entry_names(data: &[u8], id_len: usize) -> Vec<&[u8]> {
+    let mut names = Vec::new();
+    let mut rest = data;
+    while !rest.is_empty() {
+        let entry = memchr::memchr(b' ', rest).and_then(|space| {
+            let nul = space + 1 + memchr::memchr(0, &rest[space + 1..])?;
+            let end = nul + 1 + id_len;
+            (end <= rest.len()).then(|| (&rest[space + 1..nul], end))
+        });
+        match entry {
+            Some((name, end)) => {
+                names.push(name);
+                rest = &rest[end..];
+            }
+            None => {
+                names.push(rest);
+                break;
+            }
+        }
+    }
+    names
 }
 
 /// What one object's scan found.
@@ -298,6 +341,7 @@ pub fn scan_objects(
         detector,
         max_size: opts.max_blob_size,
         whole_blobs: opts.whole_blobs,
+        tree_names: opts.tree_names,
         blobs: AtomicU64::new(0),
         messages: AtomicU64::new(0),
         bytes: AtomicU64::new(0),
@@ -379,4 +423,25 @@ pub fn scan_message(
     let parsed = parse_raw_message(raw, signature_header);
     let matches = detector.scan(parsed.message).matches;
     (!matches.is_empty()).then_some((parsed.signature, matches))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tree_entry_names;
+
+    #[test]
+    fn tree_names_are_read_and_a_malformed_tail_is_read_as_one_more_name() {
+        let id = [7u8; 20];
+        let mut tree = Vec::new();
+        for (mode, name) in [("100644", "a.txt"), ("40000", "dir with space")] {
+            tree.extend_from_slice(format!("{mode} {name}\0").as_bytes());
+            tree.extend_from_slice(&id);
+        }
+        let names = tree_entry_names(&tree, 20);
+        assert_eq!(names, [&b"a.txt"[..], b"dir with space"]);
+        tree.extend_from_slice(b"100644 cut-short\0abc");
+        let names = tree_entry_names(&tree, 20);
+        assert_eq!(names.len(), 3);
+        assert_eq!(names[2], b"100644 cut-short\0abc");
+    }
 }

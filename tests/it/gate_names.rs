@@ -91,3 +91,31 @@ fn issue_9_ordinary_names_are_accepted() {
     );
     assert!(p.accepted(), "{}", p.text);
 }
+
+#[test]
+fn issue_12_a_folder_named_after_a_key_in_a_tree_sent_as_a_delta_is_rejected() {
+    // The pushed `many/` tree is a delta on the server's (a thin pack): its names are read
+    // from the reconstructed tree, and a folder and a file name holding the two halves pair.
+    let server = Server::new();
+    let client = client_with_base(&server);
+    for i in 0..200 {
+        client.write(&format!("many/file-{i:03}.txt"), format!("file {i}\n"));
+    }
+    client.commit("many files");
+    let first = push(client.path(), &server.url(), &["main"]);
+    assert!(first.accepted(), "{}", first.text);
+    let pair = name_safe_pair(914);
+    client.write(
+        &format!(
+            "many/aws_access_key_id={}/aws_secret_access_key={}",
+            pair.key_id, pair.secret
+        ),
+        "y\n",
+    );
+    client.write("many/file-000.txt", "file 0, edited\n");
+    client.commit("one more folder");
+    let p = push(client.path(), &server.url(), &["main"]);
+    assert!(!p.accepted(), "{}", p.text);
+    assert!(p.text.contains("file or folder name"), "{}", p.text);
+    assert_no_secret(&p.text, &[&pair.key_id, &pair.secret]);
+}
