@@ -244,9 +244,7 @@ impl Local<'_> {
         }
         // The newline ending the line above is at `start - 1`; the n-th newline before that
         // ends the line above the one we want.
-        memchr::memrchr_iter(b'\n', &self.0[..start - 1])
-            .nth(n - 1)
-            .map_or(0, |i| i + 1)
+        nth_newline_back(&self.0[..start - 1], n).map_or(0, |i| i + 1)
     }
 
     /// The end of the line `n` lines below the line ending at `end`.
@@ -255,9 +253,7 @@ impl Local<'_> {
             return end.min(self.0.len());
         }
         // `end` is a newline; the n-th newline after it ends the wanted line.
-        memchr::memchr_iter(b'\n', &self.0[end + 1..])
-            .nth(n - 1)
-            .map_or(self.0.len(), |i| end + 1 + i)
+        nth_newline(&self.0[end + 1..], n).map_or(self.0.len(), |i| end + 1 + i)
     }
 
     /// What the line starting at `start` is to a wrapped run.
@@ -274,6 +270,46 @@ impl Local<'_> {
             Piece::No => false,
         }
     }
+}
+
+/// Newlines are counted a block at a time (a loop the compiler turns into vector compares):
+/// windows step over dozens of short lines, and a search call per line costs more than the
+/// bytes it reads.
+const NEWLINE_BLOCK: usize = 64;
+
+/// Where the `n`-th newline (1-based) of `hay` is, counting from its start.
+fn nth_newline(hay: &[u8], n: usize) -> Option<usize> {
+    let mut left = n;
+    let mut base = 0;
+    for block in hay.chunks(NEWLINE_BLOCK) {
+        let count = block.iter().filter(|&&b| b == b'\n').count();
+        if count >= left {
+            return memchr::memchr_iter(b'\n', block)
+                .nth(left - 1)
+                .map(|i| base + i);
+        }
+        left -= count;
+        base += block.len();
+    }
+    None
+}
+
+/// Where the `n`-th newline (1-based) of `hay` is, counting back from its end.
+fn nth_newline_back(hay: &[u8], n: usize) -> Option<usize> {
+    let mut left = n;
+    let mut end = hay.len();
+    for block in hay.rchunks(NEWLINE_BLOCK) {
+        let start = end - block.len();
+        let count = block.iter().filter(|&&b| b == b'\n').count();
+        if count >= left {
+            return memchr::memrchr_iter(b'\n', block)
+                .nth(left - 1)
+                .map(|i| start + i);
+        }
+        left -= count;
+        end = start;
+    }
+    None
 }
 
 /// [`widen_over_runs`] on byte offsets: `range` runs from a line start to a line end.
@@ -398,6 +434,17 @@ mod tests {
                 d.evidence_windows(blob.as_bytes(), &changed),
                 reference_windows(d, blob.as_bytes(), &changed)
             );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn block_counted_newlines_are_the_nth_newlines(
+            hay in proptest::collection::vec(proptest::prop_oneof![9 => 32u8..127, 2 => proptest::strategy::Just(b'\n')], 0..600),
+            n in 1usize..60,
+        ) {
+            proptest::prop_assert_eq!(nth_newline(&hay, n), memchr::memchr_iter(b'\n', &hay).nth(n - 1));
+            proptest::prop_assert_eq!(nth_newline_back(&hay, n), memchr::memrchr_iter(b'\n', &hay).nth(n - 1));
         }
     }
 
