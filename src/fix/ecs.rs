@@ -3,17 +3,30 @@
 //! ARN) when it has none. The task role, never `executionRoleArn`, is what the containers' SDKs
 //! see: the execution role only pulls images and writes logs.
 //!
-//! Editing goes through a small span-keeping JSON parser, so the file keeps its indentation,
-//! key order and every byte that is not part of a removed entry.
+//! The file is read with the syntax layer's tree-sitter JSON grammar. Each key is one spot: the
+//! `environment` entry holding it goes, with every entry of that list named as an AWS credential
+//! (names and keys are compared decoded, so `"\u0041WS_…"` counts), through the
+//! [`ListShape`]/[`EditSet`] item removal (commas and lines resolved together for the whole
+//! list); the spot also adds or fills `taskRoleArn`. A key in a comment (the grammar accepts `//`
+//! and `/* */`) loses only what holds it. Everything else keeps its bytes.
+//!
+//! A key inside a syntax error (an `ERROR` node, such as a trailing comma the grammar rejects), in
+//! an `environment` list that holds one, or anywhere but an `environment` entry or a comment
+//! stays manual with a reason; the framework's parse guard checks the patched file against the
+//! same grammar, so the patch never adds a syntax error.
 
-use crate::fix::awsini::{
-    apply_edits, has_match, is_credential_name, manual_for, role_arn_placeholder, uncovered, Edit,
-};
-use crate::fix::{FileToFix, Outcome, Rewriter};
+use crate::detect::Match;
+use crate::fix::awsini::{is_credential_name, role_arn_placeholder};
+use crate::fix::{FileToFix, ManualFix, Outcome, Rewriter};
+use crate::syntax::edit::{EditSet, ListShape, SpotEdits};
+use crate::syntax::parse::{error_nodes, line_of, named_children};
+use crate::syntax::{nodes, parse, strings, Language, Parsed};
 use std::ops::Range;
+use tree_sitter::Node;
 
-/// Nesting deeper than this is not a task definition; the parser gives up.
-const MAX_DEPTH: usize = 64;
+/// What to do by hand with a key the rewriter leaves.
+const ADVICE: &str =
+    "remove the key by hand and set `taskRoleArn` to a role trusted by `ecs-tasks.amazonaws.com`";
 
 /// The rewriter for ECS task definition JSON files.
 #[derive(Debug, Default, Clone, Copy)]
@@ -29,419 +42,280 @@ impl Rewriter for EcsTaskDefinitionRewriter {
     }
 
     fn rewrite(&self, file: &FileToFix<'_>) -> Outcome {
-        let Some(root) = parse_json(file.text) else {
-            return Outcome::NotHandled;
+        let parsed = match parse(Language::Json, file.text) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                let reason = format!("the ECS task definition could not be parsed: {e}");
+                return Outcome::all_manual(file, &reason, ADVICE);
+            }
         };
         let arn = role_arn_placeholder(file.matches);
-        let mut edits = Vec::new();
-        let mut notes = Vec::new();
-        for task in task_definitions(file.text, &root) {
-            let removed = environment_edits(file, task);
-            if removed.is_empty() {
-                continue;
-            }
-            edits.extend(removed);
-            let family = task
-                .member(file.text, "family")
-                .map(|m| file.text[m.value.span.clone()].to_string());
-            let family = family.unwrap_or_else(|| "\"(no family)\"".into());
-            match task_role_edit(file.text, task, &arn) {
-                Some(edit) => {
-                    edits.push(edit);
-                    notes.push(format!(
-                        "task definition {family}: the containers now use the task role {arn}; create it with the trust principal `ecs-tasks.amazonaws.com` (not the execution role) and deactivate the old key"
-                    ));
-                }
-                None => notes.push(format!(
-                    "task definition {family}: the containers now use its existing taskRoleArn; make sure that role allows what the removed key allowed"
-                )),
-            }
-        }
-        let covered: Vec<Range<usize>> = edits.iter().map(|e| e.range.clone()).collect();
-        let left = uncovered(file.matches, &covered);
-        if !left.is_empty() {
-            return manual_for(&left, "ECS task definition", "remove the key by hand and set `taskRoleArn` to a role trusted by `ecs-tasks.amazonaws.com`");
-        }
-        if edits.is_empty() {
-            return Outcome::NotHandled;
-        }
-        Outcome::Rewritten {
-            text: apply_edits(file.text, edits),
-            notes,
-            manual: Vec::new(),
-        }
-    }
-}
-
-/// Edits removing the AWS key entries of every container's `environment`.
-fn environment_edits(file: &FileToFix<'_>, task: &JValue) -> Vec<Edit> {
-    let mut edits = Vec::new();
-    let Some(containers) = task.member(file.text, "containerDefinitions") else {
-        return edits;
-    };
-    for container in containers.value.items() {
-        let Some(env) = container.member(file.text, "environment") else {
-            continue;
-        };
-        let items = env.value.items();
-        let found = items.iter().any(|i| has_match(file.matches, &i.span));
-        let drop: Vec<bool> = items
-            .iter()
-            .map(|item| {
-                let name = item
-                    .member(file.text, "name")
-                    .and_then(|n| n.value.string(file.text));
-                has_match(file.matches, &item.span) || (found && is_credential_name(name))
-            })
+        let tasks: Vec<Task<'_>> = task_definitions(&parsed)
+            .into_iter()
+            .map(|node| Task::read(&parsed, node))
             .collect();
-        if drop.iter().any(|d| *d) {
-            let spans: Vec<Range<usize>> = items.iter().map(|i| i.span.clone()).collect();
-            edits.extend(remove_items(&env.value.span, &spans, &drop));
+        let mut edits = EditSet::new(file.text);
+        let mut manual = Vec::new();
+        let mut fixed = Vec::new();
+        for m in file.matches {
+            match plan_key(&parsed, &tasks, m, &arn) {
+                Ok((spot, task)) => {
+                    edits.add(spot);
+                    fixed.extend(task.filter(|t| !fixed.contains(t)));
+                }
+                Err(reason) => manual.push(ManualFix {
+                    line: m.line,
+                    reason,
+                    advice: ADVICE.into(),
+                }),
+            }
+        }
+        fixed.sort_unstable();
+        let notes = fixed
+            .into_iter()
+            .map(|t| tasks[t].note(&parsed, &arn))
+            .collect();
+        Outcome::Edits {
+            edits,
+            notes,
+            manual,
         }
     }
-    edits
 }
 
-/// The edit adding `"taskRoleArn"` when the task definition has none (or an empty one): after
-/// `"family"` when it has followers, otherwise before the first member.
-fn task_role_edit(text: &str, task: &JValue, arn: &str) -> Option<Edit> {
-    let JKind::Object(members) = &task.kind else {
-        return None;
-    };
-    if let Some(role) = task.member(text, "taskRoleArn") {
-        let empty =
-            matches!(role.value.string(text), Some("")) || &text[role.value.span.clone()] == "null";
-        return empty.then(|| Edit {
-            range: role.value.span.clone(),
-            with: format!("\"{arn}\""),
-        });
+/// A task definition: the object that holds `containerDefinitions`, and the `environment` arrays
+/// of its containers.
+#[derive(Debug, Clone)]
+struct Task<'t> {
+    node: Node<'t>,
+    environments: Vec<Node<'t>>,
+}
+
+impl<'t> Task<'t> {
+    /// Reads the task definition object `node`.
+    fn read(parsed: &Parsed<'_>, node: Node<'t>) -> Task<'t> {
+        let containers = member(parsed, node, "containerDefinitions")
+            .map(|c| named_children(c.value))
+            .unwrap_or_default();
+        let environments = containers
+            .into_iter()
+            .filter(|c| c.kind() == "object")
+            .filter_map(|c| member(parsed, c, "environment"))
+            .map(|e| e.value)
+            .filter(|e| e.kind() == "array")
+            .collect();
+        Task { node, environments }
     }
-    let first = members.first()?;
-    let colon = &text[first.key.end..first.value.span.start];
-    let family = members
-        .iter()
-        .position(|m| &text[m.key.clone()] == "\"family\"");
-    if let Some(next) = family.and_then(|f| members.get(f + 1).map(|n| (f, n))) {
-        let (f, next) = next;
-        let between = &text[members[f].value.span.end..next.key.start];
-        let gap = between.replacen(',', "", 1);
-        return Some(Edit::insert(
-            members[f].value.span.end,
-            format!(",{gap}\"taskRoleArn\"{colon}\"{arn}\""),
+
+    /// The note for a task definition whose containers lost keys.
+    fn note(&self, parsed: &Parsed<'_>, arn: &str) -> String {
+        let family = member(parsed, self.node, "family")
+            .map_or("\"(no family)\"", |f| parsed.text_of(f.value));
+        match task_role_edit(parsed, self.node, arn) {
+            Some(_) => format!(
+                "task definition {family}: the containers now use the task role {arn}; create it with the trust principal `ecs-tasks.amazonaws.com` (not the execution role) and deactivate the old key"
+            ),
+            None => format!(
+                "task definition {family}: the containers now use its existing taskRoleArn; make sure that role allows what the removed key allowed"
+            ),
+        }
+    }
+}
+
+/// Plans the spot of one key: the edits and the task definition (index into `tasks`) whose
+/// containers it changes (`None` for a key in a comment), or why the key stays.
+fn plan_key(
+    parsed: &Parsed<'_>,
+    tasks: &[Task<'_>],
+    m: &Match,
+    arn: &str,
+) -> Result<(SpotEdits, Option<usize>), String> {
+    let span = m.span.clone();
+    let mut spot = SpotEdits::new(span.clone());
+    if let Some(error) = error_around(parsed, &span) {
+        return Err(format!(
+            "the JSON around the key does not parse (a syntax error at line {}); rolecall does not edit what the grammar cannot read",
+            line_of(parsed.text(), error.start_byte())
         ));
     }
-    let gap = &text[task.span.start + 1..first.key.start];
-    Some(Edit::insert(
-        first.key.start,
-        format!("\"taskRoleArn\"{colon}\"{arn}\",{gap}"),
-    ))
+    if let Some(comment) = comment_at(parsed, &span) {
+        let range = nodes::comment_removal(parsed, comment, span.start)?;
+        spot.delete(range, "the comment holding the key");
+        return Ok((spot, None));
+    }
+    let outside = || {
+        format!(
+            "a {} sits where the ECS task definition rewriter cannot remove it safely (not in a container's `environment` entry)",
+            m.kind.label()
+        )
+    };
+    let (index, task) = tasks
+        .iter()
+        .enumerate()
+        .find(|(_, t)| holds(t.node, &span))
+        .ok_or_else(outside)?;
+    let env = *task
+        .environments
+        .iter()
+        .find(|e| holds(**e, &span))
+        .ok_or_else(outside)?;
+    if let Some(error) = error_nodes(env).first() {
+        return Err(format!(
+            "the `environment` list holding the key has a syntax error (line {}); fix the JSON first",
+            line_of(parsed.text(), error.start_byte())
+        ));
+    }
+    let shape = ListShape::of(env);
+    let at = shape.index_of(&span).ok_or_else(outside)?;
+    spot.remove_item(&shape, at, "the environment entry holding the key");
+    for (i, item) in entries(env).into_iter().enumerate() {
+        if i != at && is_credential_name(entry_name(parsed, item).as_deref()) {
+            spot.remove_item(&shape, i, "an AWS credential entry beside the key");
+        }
+    }
+    if let Some((range, with)) = task_role_edit(parsed, task.node, arn) {
+        spot.replace(range, &with, "point `taskRoleArn` at the task role");
+    }
+    Ok((spot, Some(index)))
 }
 
-/// The objects that directly hold `containerDefinitions` (the file's root, or a wrapper such as
-/// `describe-task-definition`'s `taskDefinition`).
-fn task_definitions<'v>(text: &str, root: &'v JValue) -> Vec<&'v JValue> {
+/// The objects that directly hold `containerDefinitions` (the file's root, the items of a list,
+/// or a wrapper such as `describe-task-definition`'s `taskDefinition`), in document order. A task
+/// definition's own insides are not searched again.
+fn task_definitions<'t>(parsed: &'t Parsed<'_>) -> Vec<Node<'t>> {
     let mut out = Vec::new();
-    let mut stack = vec![root];
-    while let Some(v) = stack.pop() {
-        match &v.kind {
-            JKind::Object(members) => {
-                if v.member(text, "containerDefinitions").is_some() {
-                    out.push(v);
-                } else {
-                    stack.extend(members.iter().map(|m| &m.value));
-                }
-            }
-            JKind::Array(items) => stack.extend(items.iter()),
-            JKind::Scalar => {}
+    let mut stack = vec![parsed.root()];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "object" && member(parsed, node, "containerDefinitions").is_some() {
+            out.push(node);
+            continue;
         }
+        stack.extend(named_children(node).into_iter().rev());
     }
     out
 }
 
-/// Edits that remove the items marked in `drop` from an array or object whose brackets span
-/// `container`, keeping the separators and line layout of the others: a removed run before a
-/// kept item is cut up to that item; a run at the end is cut from the previous item's end (which
-/// takes its comma). When everything goes, the brackets are left empty.
-pub(crate) fn remove_items(
-    container: &Range<usize>,
-    items: &[Range<usize>],
-    drop: &[bool],
-) -> Vec<Edit> {
-    if drop.iter().all(|d| *d) {
-        return vec![Edit::delete(container.start + 1..container.end - 1)];
+/// The edit that points `taskRoleArn` at `arn` when the task definition has none (or an empty
+/// one): a new member before the one that follows `"family"`, or before the first member when
+/// `"family"` is missing or last. `None` when the task definition already names a role.
+fn task_role_edit(
+    parsed: &Parsed<'_>,
+    task: Node<'_>,
+    arn: &str,
+) -> Option<(Range<usize>, String)> {
+    let text = parsed.text();
+    let pairs = pairs(task);
+    if let Some(role) = pairs.iter().find(|p| key(parsed, p) == "taskRoleArn") {
+        let value = role.value;
+        let empty = value.kind() == "null" || string_value(parsed, value).as_deref() == Some("");
+        return empty.then(|| (value.byte_range(), format!("\"{arn}\"")));
     }
-    let mut edits = Vec::new();
-    let mut i = 0;
-    while i < items.len() {
-        if !drop[i] {
-            i += 1;
-            continue;
-        }
-        let mut j = i;
-        while j < items.len() && drop[j] {
-            j += 1;
-        }
-        if j < items.len() {
-            edits.push(Edit::delete(items[i].start..items[j].start));
-        } else {
-            edits.push(Edit::delete(items[i - 1].end..items[j - 1].end));
-        }
-        i = j;
-    }
-    edits
-}
-
-/// A JSON value with its byte span.
-#[derive(Debug, Clone)]
-pub(crate) struct JValue {
-    /// The value's bytes (a string's span includes its quotes).
-    pub span: Range<usize>,
-    /// What it is.
-    pub kind: JKind,
-}
-
-/// What a JSON value is.
-#[derive(Debug, Clone)]
-pub(crate) enum JKind {
-    /// An object's members.
-    Object(Vec<Member>),
-    /// An array's items.
-    Array(Vec<JValue>),
-    /// A string, number, boolean or null.
-    Scalar,
-}
-
-/// An object member.
-#[derive(Debug, Clone)]
-pub(crate) struct Member {
-    /// The key's bytes, with quotes.
-    pub key: Range<usize>,
-    /// The value.
-    pub value: JValue,
-}
-
-impl JValue {
-    /// The member `key` of an object (compared on the raw key without escapes).
-    pub fn member(&self, text: &str, key: &str) -> Option<&Member> {
-        match &self.kind {
-            JKind::Object(members) => members
-                .iter()
-                .find(|m| &text[m.key.start + 1..m.key.end - 1] == key),
-            _ => None,
-        }
-    }
-
-    /// An array's items (empty for anything else).
-    pub fn items(&self) -> &[JValue] {
-        match &self.kind {
-            JKind::Array(items) => items,
-            _ => &[],
-        }
-    }
-
-    /// A string's raw contents (without quotes, escapes left as written).
-    pub fn string<'t>(&self, text: &'t str) -> Option<&'t str> {
-        let raw = &text[self.span.clone()];
-        (raw.len() >= 2 && raw.starts_with('"')).then(|| &raw[1..raw.len() - 1])
-    }
-}
-
-/// Parses a JSON document; `None` when it is not valid JSON (or nests too deep).
-pub(crate) fn parse_json(text: &str) -> Option<JValue> {
-    let mut p = JsonParser {
-        bytes: text.as_bytes(),
-        at: 0,
+    let first = pairs.first()?;
+    let colon = &text[first.key.end_byte()..first.value.start_byte()];
+    let colon = if colon.trim() == ":" { colon } else { ": " };
+    let family = pairs.iter().position(|p| key(parsed, p) == "family");
+    let (after, next) = match family.and_then(|f| Some((pairs[f], pairs.get(f + 1)?))) {
+        Some((family, next)) => (family.value.end_byte(), next),
+        None => (task.start_byte() + 1, first),
     };
-    let value = p.value(0)?;
-    p.skip_ws();
-    (p.at == p.bytes.len()).then_some(value)
+    let at = next.key.start_byte();
+    let gap = separator(&text[after..at]);
+    Some((at..at, format!("\"taskRoleArn\"{colon}\"{arn}\",{gap}")))
 }
 
-struct JsonParser<'a> {
-    bytes: &'a [u8],
-    at: usize,
+/// The blanks to put between the new member and the one it precedes, from the text between that
+/// member and what comes before it (`between`): that text without its comma when it is only
+/// blanks, else (a comment) its last line break and the member's indentation, or one space.
+fn separator(between: &str) -> String {
+    let plain = between.replacen(',', "", 1);
+    if plain.trim().is_empty() {
+        return plain;
+    }
+    match between.rfind('\n') {
+        Some(nl) => {
+            let eol = if between[..nl].ends_with('\r') {
+                "\r\n"
+            } else {
+                "\n"
+            };
+            let rest = &between[nl + 1..];
+            let indent = &rest[..rest.len() - rest.trim_start_matches([' ', '\t']).len()];
+            format!("{eol}{indent}")
+        }
+        None => " ".into(),
+    }
 }
 
-impl JsonParser<'_> {
-    fn skip_ws(&mut self) {
-        while self.at < self.bytes.len()
-            && matches!(self.bytes[self.at], b' ' | b'\t' | b'\r' | b'\n')
-        {
-            self.at += 1;
+/// The syntax error around `span`: the innermost `ERROR` node that holds it, or else an error
+/// node (`ERROR` or `MISSING`) inside it (a key the grammar read as several broken tokens).
+fn error_around<'t>(parsed: &'t Parsed<'_>, span: &Range<usize>) -> Option<Node<'t>> {
+    let covering = parsed
+        .root()
+        .descendant_for_byte_range(span.start, span.end)?;
+    let mut node = Some(covering);
+    while let Some(n) = node {
+        if n.is_error() {
+            return Some(n);
         }
+        node = n.parent();
     }
+    error_nodes(covering)
+        .into_iter()
+        .find(|e| e.start_byte() < span.end && span.start < e.end_byte())
+}
 
-    fn eat(&mut self, b: u8) -> bool {
-        self.skip_ws();
-        let hit = self.bytes.get(self.at) == Some(&b);
-        if hit {
-            self.at += 1;
-        }
-        hit
-    }
+/// The comment that holds `span`, if any.
+fn comment_at<'t>(parsed: &'t Parsed<'_>, span: &Range<usize>) -> Option<Node<'t>> {
+    parsed
+        .root()
+        .descendant_for_byte_range(span.start, span.end)
+        .filter(|n| n.kind() == "comment")
+}
 
-    fn value(&mut self, depth: usize) -> Option<JValue> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        self.skip_ws();
-        let start = self.at;
-        let kind = match *self.bytes.get(self.at)? {
-            b'{' => JKind::Object(self.object(depth)?),
-            b'[' => JKind::Array(self.array(depth)?),
-            b'"' => {
-                self.string()?;
-                JKind::Scalar
-            }
-            _ => {
-                while self.at < self.bytes.len()
-                    && !matches!(
-                        self.bytes[self.at],
-                        b',' | b']' | b'}' | b' ' | b'\t' | b'\r' | b'\n'
-                    )
-                {
-                    self.at += 1;
-                }
-                let word = &self.bytes[start..self.at];
-                let number = word
-                    .first()
-                    .is_some_and(|b| b.is_ascii_digit() || *b == b'-')
-                    && word.iter().all(|b| {
-                        b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E')
-                    });
-                if !(number || word == b"true" || word == b"false" || word == b"null") {
-                    return None;
-                }
-                JKind::Scalar
-            }
-        };
-        Some(JValue {
-            span: start..self.at,
-            kind,
-        })
-    }
+/// Whether `node` holds all of `span`.
+fn holds(node: Node<'_>, span: &Range<usize>) -> bool {
+    node.start_byte() <= span.start && span.end <= node.end_byte()
+}
 
-    fn string(&mut self) -> Option<Range<usize>> {
-        let start = self.at;
-        self.at += 1;
-        while self.at < self.bytes.len() {
-            match self.bytes[self.at] {
-                b'"' => {
-                    self.at += 1;
-                    return Some(start..self.at);
-                }
-                b'\\' => self.at += 2,
-                b'\n' => return None,
-                _ => self.at += 1,
-            }
-        }
-        None
-    }
+/// The entries of a list (its named children that are not comments, as [`ListShape::of`]
+/// counts them).
+fn entries(list: Node<'_>) -> Vec<Node<'_>> {
+    named_children(list)
+        .into_iter()
+        .filter(|n| !n.kind().contains("comment"))
+        .collect()
+}
 
-    fn object(&mut self, depth: usize) -> Option<Vec<Member>> {
-        self.at += 1;
-        let mut members = Vec::new();
-        if self.eat(b'}') {
-            return Some(members);
-        }
-        loop {
-            self.skip_ws();
-            if self.bytes.get(self.at) != Some(&b'"') {
-                return None;
-            }
-            let key = self.string()?;
-            if !self.eat(b':') {
-                return None;
-            }
-            let value = self.value(depth + 1)?;
-            members.push(Member { key, value });
-            if self.eat(b'}') {
-                return Some(members);
-            }
-            if !self.eat(b',') {
-                return None;
-            }
-        }
-    }
+/// The decoded `name` of an `environment` entry.
+fn entry_name(parsed: &Parsed<'_>, entry: Node<'_>) -> Option<String> {
+    (entry.kind() == "object")
+        .then(|| member(parsed, entry, "name"))
+        .flatten()
+        .and_then(|n| string_value(parsed, n.value))
+}
 
-    fn array(&mut self, depth: usize) -> Option<Vec<JValue>> {
-        self.at += 1;
-        let mut items = Vec::new();
-        if self.eat(b']') {
-            return Some(items);
-        }
-        loop {
-            items.push(self.value(depth + 1)?);
-            if self.eat(b']') {
-                return Some(items);
-            }
-            if !self.eat(b',') {
-                return None;
-            }
-        }
-    }
+/// The members of an object.
+fn pairs(object: Node<'_>) -> Vec<nodes::Pair<'_>> {
+    named_children(object)
+        .into_iter()
+        .filter_map(|p| nodes::pair_of(Language::Json, p))
+        .collect()
+}
+
+/// The member `name` of an object (keys compared decoded).
+fn member<'t>(parsed: &Parsed<'_>, object: Node<'t>, name: &str) -> Option<nodes::Pair<'t>> {
+    pairs(object).into_iter().find(|p| key(parsed, p) == name)
+}
+
+/// A member's decoded key.
+fn key(parsed: &Parsed<'_>, pair: &nodes::Pair<'_>) -> String {
+    nodes::key_text(parsed, pair.key)
+}
+
+/// A JSON string's decoded value (`None` for anything else).
+fn string_value(parsed: &Parsed<'_>, node: Node<'_>) -> Option<String> {
+    strings::string_literal(parsed, node).and_then(|s| s.value)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::fix::awsini::props::{assert_within, chunks, line_of, run};
-    use proptest::prelude::*;
-
-    const ENV: &[&str] = &[
-        "        { \"name\": \"AWS_ACCESS_KEY_ID\", \"value\": \"{AKIA}\" }",
-        "        { \"name\": \"AWS_SECRET_ACCESS_KEY\", \"value\": \"{SECRET}\" }",
-        "        {\n          \"name\": \"AWS_SESSION_TOKEN\",\n          \"value\": \"{TOKEN}\"\n        }",
-        "        { \"name\": \"MODE\", \"value\": \"prod\" }",
-    ];
-
-    /// A task definition whose containers' environments are drawn from `ENV`, with line ranges
-    /// of each environment array.
-    fn task(envs: &[Vec<&str>], role: bool) -> Vec<String> {
-        let mut parts = vec![format!(
-            "{{\n  \"family\": \"app\",{}\n  \"containerDefinitions\": [",
-            if role {
-                "\n  \"taskRoleArn\": \"\","
-            } else {
-                ""
-            }
-        )];
-        for (i, env) in envs.iter().enumerate() {
-            let comma = if i + 1 < envs.len() { "," } else { "" };
-            parts.push(format!("    {{\n      \"name\": \"c{i}\",\n      \"environment\": [\n{}\n      ]\n    }}{comma}", env.join(",\n")));
-        }
-        parts.push("  ]\n}".into());
-        parts
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(200))]
-        #[test]
-        fn ecs_rewrites_stay_in_environments_with_a_finding(envs in prop::collection::vec(prop::collection::vec(prop::sample::select(ENV), 1..4), 1..4), role: bool, seed: u64) {
-            let parts = task(&envs, role);
-            let (text, ranges) = chunks(&parts, seed, "\n");
-            prop_assert!(parse_json(&text).is_some(), "{}", text);
-            let (matches, outcome) = run(&EcsTaskDefinitionRewriter, "task.json", &text);
-            if let Outcome::Rewritten { text: new, .. } = outcome {
-                prop_assert!(parse_json(&new).is_some(), "{}", new);
-                prop_assert!(new.contains("\"taskRoleArn\": \"arn:aws:iam::"), "{}", new);
-                let hit: Vec<usize> = matches.iter().map(|m| line_of(&text, m.span.start)).collect();
-                let mut allowed: Vec<Range<usize>> = ranges[1..ranges.len() - 1]
-                    .iter()
-                    .filter(|r| hit.iter().any(|h| r.contains(h)))
-                    .cloned()
-                    .collect();
-                allowed.push(2..3); // an empty taskRoleArn gets its value
-                assert_within("task.json", &text, &new, &allowed);
-            }
-        }
-
-        #[test]
-        fn arbitrary_text_never_panics_the_json_parser(text in "(?s)([ -~\\n{}\\[\\],:\"]|\\PC){0,300}", seed: u64) {
-            let (keys, _) = chunks(&["{\"containerDefinitions\":[{\"environment\":[{\"name\":\"AWS_ACCESS_KEY_ID\",\"value\":\"{AKIA}\"}]}]}".into()], seed, "\n");
-            let _ = run(&EcsTaskDefinitionRewriter, "t.json", &(keys.clone() + &text));
-            let _ = run(&EcsTaskDefinitionRewriter, "t.json", &(text + &keys));
-            let _ = parse_json(&"[".repeat(10_000));
-        }
-    }
-}
+mod tests;
