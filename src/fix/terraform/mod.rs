@@ -16,13 +16,14 @@
 //! - Full-line and trailing comments holding a key go (in a block comment, only its key lines).
 //!
 //! On the syntax layer's HCL grammar (tree-sitter-hcl): blocks, attributes, expressions,
-//! `var.` / `local.` references, heredoc templates and comments come from the tree ([`hcl`]),
+//! `var.` / `local.` references, heredoc templates and comments come from the tree (`hcl.rs`),
 //! and every edit is a byte range of the original text taken from a node (a removed item takes
 //! its whole lines). A top-level block the tree could not read cleanly (an `ERROR` or `MISSING`
-//! node in it) is never edited: a key there is left for a human with the error's line, while the
-//! other spots of the file are still fixed. Attribute groups whose `=` were aligned (as
+//! node in it) is never edited: a key there is left for a human with the error's line. Any key
+//! no edit covers (one in a resource's arguments, a block written on one line) is listed as
+//! manual, and the file's other spots are still fixed. Attribute groups whose `=` were aligned (as
 //! `terraform fmt` writes them) are re-aligned after a removal so the file stays `fmt`-clean
-//! ([`layout`]).
+//! (`layout.rs`).
 
 mod hcl;
 mod layout;
