@@ -259,14 +259,17 @@ impl FakeKeys {
             };
             let name = &after[..close];
             match self.expand_one(name) {
-                Some(v) => out.push_str(&v),
+                Some(v) => {
+                    out.push_str(&v);
+                    rest = &after[close + 1..];
+                }
+                // Not a placeholder (a JSON object, a YAML flow mapping, a `${…}` template):
+                // keep the brace and read on inside it, where a placeholder may sit.
                 None => {
                     out.push('{');
-                    out.push_str(name);
-                    out.push('}');
+                    rest = after;
                 }
             }
-            rest = &after[close + 1..];
         }
         out.push_str(rest);
         out
@@ -337,6 +340,20 @@ mod tests {
         assert!(p.key_id.starts_with("AKIA"));
         assert_eq!(p.secret.len(), 40);
         assert!(g.session_token().len() > 300);
+    }
+
+    #[test]
+    fn placeholders_inside_braces_that_are_not_placeholders_expand() {
+        // A JSON object or YAML flow mapping around a placeholder hid it (found by the ECS
+        // rewrite of issue 11: its property test never saw a key).
+        let mut g = FakeKeys::new(5);
+        let text = g.expand("{\"env\": [{\"value\": \"{AKIA}\"}], \"s\": \"${path}{SECRET}\"}");
+        assert!(
+            !text.contains("{AKIA}") && !text.contains("{SECRET}"),
+            "{text}"
+        );
+        assert!(text.starts_with("{\"env\": [{\"value\": \"AKIA"), "{text}");
+        assert!(text.contains("${path}") && text.ends_with("\"}"), "{text}");
     }
 
     #[test]
