@@ -4,7 +4,7 @@
 use super::*;
 use crate::detect::Detector;
 use crate::fake::FakeKeys;
-use crate::fix::awsini::props::{assert_within, line_of, run};
+use crate::fix::awsini::props::{assert_within, chunks, line_of, run};
 use crate::fix::{fix_text, FileFix};
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -56,45 +56,6 @@ fn rewritten(text: &str, outcome: Outcome) -> Option<String> {
     }
 }
 
-/// Expands the key placeholders (`{AKIA}`, `{SECRET}`, `{TOKEN}`) of `template`. Only the
-/// placeholders go to [`FakeKeys::expand`], which would otherwise read a JSON object's own braces
-/// as a placeholder's and leave the keys inside unexpanded.
-fn expand(keys: &mut FakeKeys, template: &str) -> String {
-    let mut out = String::with_capacity(template.len() + 64);
-    let mut rest = template;
-    loop {
-        let next = ["{AKIA}", "{SECRET}", "{TOKEN}"]
-            .into_iter()
-            .filter_map(|p| rest.find(p).map(|i| (i, p)))
-            .min();
-        let Some((at, placeholder)) = next else {
-            out.push_str(rest);
-            return out;
-        };
-        out.push_str(&rest[..at]);
-        out.push_str(&keys.expand(placeholder));
-        rest = &rest[at + placeholder.len()..];
-    }
-}
-
-/// Joins chunks of lines (placeholders expanded) with `eol` and returns the text with each
-/// chunk's line range (as `props::chunks`, with [`expand`]).
-fn chunks(parts: &[String], seed: u64, eol: &str) -> (String, Vec<Range<usize>>) {
-    let mut keys = FakeKeys::new(seed);
-    let (mut text, mut ranges, mut line) = (String::new(), Vec::new(), 0);
-    for part in parts {
-        let expanded = expand(&mut keys, part);
-        let n = expanded.split('\n').count();
-        for l in expanded.split('\n') {
-            text.push_str(l);
-            text.push_str(eol);
-        }
-        ranges.push(line..line + n);
-        line += n;
-    }
-    (text, ranges)
-}
-
 fn detector() -> &'static Detector {
     static DETECTOR: OnceLock<Detector> = OnceLock::new();
     DETECTOR.get_or_init(Detector::builtin)
@@ -102,7 +63,7 @@ fn detector() -> &'static Detector {
 
 /// Expands `template`'s key placeholders and fixes it as `task.json`.
 fn fixed(template: &str, seed: u64) -> (String, FileFix) {
-    let text = expand(&mut FakeKeys::new(seed), template);
+    let text = FakeKeys::new(seed).expand(template);
     let fix = fix_text(detector(), "task.json", &text);
     assert_eq!(fix.rewriter, Some("ecs-task-definition"));
     (text, fix)
