@@ -464,18 +464,32 @@ pub(crate) fn role_arn_placeholder(matches: &[Match]) -> String {
 
 /// `Outcome::Manual` for every match no edit covered.
 pub(crate) fn manual_for(left: &[&Match], what: &str, advice: &str) -> Outcome {
-    Outcome::Manual(
-        left.iter()
-            .map(|m| ManualFix {
-                line: m.line,
-                reason: format!(
-                    "a {} sits where the {what} rewriter cannot remove it safely",
-                    m.kind.label()
-                ),
-                advice: advice.to_string(),
-            })
-            .collect(),
-    )
+    Outcome::Manual(manual_list(left, what, advice))
+}
+
+/// The spots of `left` (keys no edit of the `what` rewriter covers) for a human.
+pub(crate) fn manual_list(left: &[&Match], what: &str, advice: &str) -> Vec<ManualFix> {
+    left.iter()
+        .map(|m| ManualFix {
+            line: m.line,
+            reason: format!(
+                "a {} sits where the {what} rewriter cannot remove it safely",
+                m.kind.label()
+            ),
+            advice: advice.to_string(),
+        })
+        .collect()
+}
+
+/// What a plan of whole-line edits leaves when it has none: nothing to do, or only spots for a
+/// human. `None` when there are edits (the file is rewritten, fixed in part when `manual` is
+/// not empty).
+pub(crate) fn without_edits(edits: &[Edit], manual: &[ManualFix]) -> Option<Outcome> {
+    match (edits.is_empty(), manual.is_empty()) {
+        (false, _) => None,
+        (true, true) => Some(Outcome::NotHandled),
+        (true, false) => Some(Outcome::Manual(manual.to_vec())),
+    }
 }
 
 /// Environment variable names that hold AWS credentials.

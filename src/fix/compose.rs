@@ -19,7 +19,7 @@
 use crate::detect::Match;
 use crate::fix::awsini::{
     apply_edits, drop_flow_entries, has_match, is_credential_name, role_arn_placeholder, uncovered,
-    Edit,
+    without_edits, Edit,
 };
 use crate::fix::yamlcfg::{parse_yaml, unquote, Node, YamlDoc};
 use crate::fix::{FileToFix, ManualFix, Outcome, Rewriter};
@@ -373,11 +373,14 @@ impl Plan<'_> {
         let matches = self.file.matches;
         let removed: Vec<Range<usize>> = self.edits.iter().map(|e| e.range.clone()).collect();
         let left = uncovered(matches, &removed);
-        if !self.foreign.is_empty() || !left.is_empty() {
+        // Keys of another service (MinIO, LocalStack) keep the whole file as it is; a key the
+        // plan cannot reach is left for a human while the rest is fixed.
+        if !self.foreign.is_empty() {
             return Outcome::Manual(matches.iter().map(|m| self.manual(m, &left)).collect());
         }
-        if self.edits.is_empty() {
-            return Outcome::NotHandled;
+        let manual: Vec<ManualFix> = left.iter().map(|m| self.manual(m, &left)).collect();
+        if let Some(outcome) = without_edits(&self.edits, &manual) {
+            return outcome;
         }
         let who = if self.services.is_empty() {
             "The containers".to_string()
@@ -392,7 +395,7 @@ impl Plan<'_> {
         Outcome::Rewritten {
             text: apply_edits(self.file.text, self.edits),
             notes: vec![note],
-            manual: Vec::new(),
+            manual,
         }
     }
 

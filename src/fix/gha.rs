@@ -17,7 +17,8 @@
 
 use crate::fix::awsini::is_credential_name;
 use crate::fix::awsini::{
-    apply_edits, has_match, line_ending, manual_for, role_arn_placeholder, uncovered, Edit,
+    apply_edits, has_match, line_ending, manual_list, role_arn_placeholder, uncovered,
+    without_edits, Edit,
 };
 use crate::fix::yamlcfg::{parse_yaml, Node, YamlDoc};
 use crate::fix::{FileToFix, ManualFix, Outcome, Rewriter};
@@ -71,11 +72,10 @@ impl Rewriter for GithubActionsRewriter {
         plan.edits.extend(yaml.comment_line_edits(file.matches));
         let covered: Vec<Range<usize>> = plan.edits.iter().map(|e| e.range.clone()).collect();
         let left = uncovered(file.matches, &covered);
-        if !left.is_empty() {
-            return manual_for(&left, "GitHub Actions", "remove the key by hand and use `aws-actions/configure-aws-credentials` with `role-to-assume` (OIDC)");
-        }
-        if plan.edits.is_empty() {
-            return Outcome::NotHandled;
+        let mut manual = std::mem::take(&mut plan.manual);
+        manual.extend(manual_list(&left, "GitHub Actions", "remove the key by hand and use `aws-actions/configure-aws-credentials` with `role-to-assume` (OIDC)"));
+        if let Some(outcome) = without_edits(&plan.edits, &manual) {
+            return outcome;
         }
         let mut notes = plan.notes;
         if !plan.oidc_jobs.is_empty() {
@@ -88,7 +88,7 @@ impl Rewriter for GithubActionsRewriter {
         Outcome::Rewritten {
             text: apply_edits(file.text, plan.edits),
             notes,
-            manual: plan.manual,
+            manual,
         }
     }
 }

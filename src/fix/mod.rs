@@ -325,6 +325,13 @@ fn finish_text(
         .filter(|m| !handed.contains(&m.line))
         .collect();
     if left.is_empty() {
+        let mut notes = notes;
+        if !manual.is_empty() {
+            notes.push(format!(
+                "this file is fixed in part: {} spot(s) still need a hand (listed with the file)",
+                manual.len()
+            ));
+        }
         fix.new = Some(new);
         fix.notes = notes;
         fix.manual = manual;

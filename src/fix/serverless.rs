@@ -19,8 +19,8 @@
 //! leaves the file to a human.
 
 use crate::fix::awsini::{
-    apply_edits, drop_flow_entries, has_match, is_credential_name, manual_for,
-    role_arn_placeholder, uncovered, Edit,
+    apply_edits, drop_flow_entries, has_match, is_credential_name, manual_list,
+    role_arn_placeholder, uncovered, without_edits, Edit,
 };
 use crate::fix::compose::is_compose_path;
 use crate::fix::yamlcfg::{parse_yaml, KubernetesRewriter, Node, YamlDoc};
@@ -330,11 +330,9 @@ impl Plan<'_> {
             Flavor::Template => ("SAM/CloudFormation", "remove the key by hand; the function's execution role (`Role` or SAM `Policies`) supplies credentials"),
             Flavor::RailsStorage => ("Rails storage", "remove the key by hand and let the AWS SDK's default credential chain find the instance profile or task role"),
         };
-        if !left.is_empty() {
-            return manual_for(&left, what, advice);
-        }
-        if self.edits.is_empty() {
-            return Outcome::NotHandled;
+        let manual = manual_list(&left, what, advice);
+        if let Some(outcome) = without_edits(&self.edits, &manual) {
+            return outcome;
         }
         let arn = role_arn_placeholder(matches);
         let who = self.touched.join(", ");
@@ -352,7 +350,7 @@ impl Plan<'_> {
         Outcome::Rewritten {
             text: apply_edits(self.file.text, self.edits),
             notes: vec![note],
-            manual: Vec::new(),
+            manual,
         }
     }
 }

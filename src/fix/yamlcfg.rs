@@ -6,8 +6,8 @@
 //! byte-identical.
 
 use crate::fix::awsini::{
-    apply_edits, drop_flow_entries, has_match, is_credential_name, manual_for,
-    role_arn_placeholder, uncovered, Edit,
+    apply_edits, drop_flow_entries, has_match, is_credential_name, manual_list,
+    role_arn_placeholder, uncovered, without_edits, Edit,
 };
 use crate::fix::{FileToFix, Outcome, Rewriter};
 use std::ops::Range;
@@ -281,15 +281,13 @@ impl K8sPlan {
         self.edits.extend(yaml.comment_line_edits(file.matches));
         let removed: Vec<Range<usize>> = self.edits.iter().map(|e| e.range.clone()).collect();
         let left = uncovered(file.matches, &removed);
-        if !left.is_empty() {
-            return manual_for(
-                &left,
-                "Kubernetes",
-                "remove the key by hand and give the pods an IAM role (IRSA or EKS Pod Identity)",
-            );
-        }
-        if self.edits.is_empty() {
-            return Outcome::NotHandled;
+        let manual = manual_list(
+            &left,
+            "Kubernetes",
+            "remove the key by hand and give the pods an IAM role (IRSA or EKS Pod Identity)",
+        );
+        if let Some(outcome) = without_edits(&self.edits, &manual) {
+            return outcome;
         }
         let arn = role_arn_placeholder(file.matches);
         for w in &self.workloads {
@@ -300,7 +298,7 @@ impl K8sPlan {
         Outcome::Rewritten {
             text: apply_edits(file.text, self.edits),
             notes,
-            manual: Vec::new(),
+            manual,
         }
     }
 }
@@ -422,6 +420,28 @@ mod tests {
                 assert_eq!(secrets, 2, "a Secret document removed whole:\n{new}");
             }
         }
+    }
+
+    #[test]
+    fn issue_11_a_key_the_kubernetes_plan_cannot_reach_is_left_while_the_rest_is_fixed() {
+        let template = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\nstringData:\n  AWS_ACCESS_KEY_ID: {AKIA}\n  AWS_SECRET_ACCESS_KEY: \"{SECRET}\"\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  settings.ini: |\n    [aws]\n    key = {AKIA}\n";
+        let (text, _) = chunks(&[template.to_string()], 3, "\n");
+        let fix = crate::fix::fix_text(crate::detect::Detector::shared(), "k8s/app.yaml", &text);
+        let new = fix
+            .new
+            .expect("the Secret is fixed although the ConfigMap's key is not");
+        assert!(!new.contains("kind: Secret"), "{new}");
+        assert!(
+            new.contains("kind: ConfigMap") && new.contains("[aws]"),
+            "{new}"
+        );
+        assert_eq!(fix.manual.len(), 1, "{:?}", fix.manual);
+        assert_eq!(fix.manual[0].line, 16);
+        assert!(
+            fix.notes.iter().any(|n| n.contains("fixed in part")),
+            "{:?}",
+            fix.notes
+        );
     }
 
     #[test]

@@ -31,7 +31,9 @@ mod scripts;
 #[cfg(test)]
 mod tests;
 
-use crate::fix::awsini::{apply_edits, has_match, split_lines, uncovered, Edit, Line};
+use crate::fix::awsini::{
+    apply_edits, has_match, split_lines, uncovered, without_edits, Edit, Line,
+};
 use crate::fix::{FileToFix, ManualFix, Outcome, Rewriter};
 use crate::syntax::{parse, Language, Parsed};
 use std::ops::Range;
@@ -146,23 +148,13 @@ impl<'a> TfPlan<'a> {
                 advice: ADVICE.to_string(),
             })
             .collect();
-        if self.edits.is_empty() {
-            return if manual.is_empty() {
-                Outcome::NotHandled
-            } else {
-                Outcome::Manual(manual)
-            };
+        if let Some(outcome) = without_edits(&self.edits, &manual) {
+            return outcome;
         }
-        let mut notes = self.notes;
-        if !manual.is_empty() {
-            notes.push(format!(
-                "this file is fixed in part: {} spot(s) still need a hand (listed with the file)",
-                manual.len()
-            ));
-        }
+        // (The framework adds the "fixed in part" note when `manual` is not empty.)
         Outcome::Rewritten {
             text: apply_edits(self.file.text, self.edits),
-            notes,
+            notes: self.notes,
             manual,
         }
     }
