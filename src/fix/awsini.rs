@@ -462,11 +462,6 @@ pub(crate) fn role_arn_placeholder(matches: &[Match]) -> String {
     format!("arn:aws:iam::{account}:role/<ROLE_NAME>")
 }
 
-/// `Outcome::Manual` for every match no edit covered.
-pub(crate) fn manual_for(left: &[&Match], what: &str, advice: &str) -> Outcome {
-    Outcome::Manual(manual_list(left, what, advice))
-}
-
 /// The spots of `left` (keys no edit of the `what` rewriter covers) for a human.
 pub(crate) fn manual_list(left: &[&Match], what: &str, advice: &str) -> Vec<ManualFix> {
     left.iter()
