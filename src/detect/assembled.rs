@@ -144,7 +144,9 @@ fn to_original(segments: &[Segment], at: usize) -> usize {
         if at < s.shadow.end {
             return s.original.start;
         }
-        shift = s.original.end as isize - s.shadow.end as isize;
+        // The shadow closes the value with a quote at `shadow.end`: the text after it starts
+        // one byte later there than the expression's end in the original.
+        shift = s.original.end as isize - (s.shadow.end + 1) as isize;
     }
     (at as isize + shift).max(0) as usize
 }

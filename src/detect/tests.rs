@@ -256,3 +256,30 @@ fn redact_in_hides_every_credential_of_a_line() {
         "nothing here"
     );
 }
+
+#[test]
+fn issue_10_text_after_a_folded_expression_keeps_its_place() {
+    // Found by the detector fuzz target (stop 18, seed kept in fuzz/corpus/detector): text after
+    // a folded constant expression was mapped back one byte late (the quote that closes the
+    // folded value in the scanned view was not counted), so a secret at the end of the text got
+    // a span one byte past the end.
+    let template = "new BasicA-SCtials(\"{AKIakiatch6A}\", {TOKEN}{AKIA}\"{SECRET}\")rede\u{fffd}\u{fffd}\u{fffd}\u{fffd}\u{fffd}{AKIA}\",{JSON_SECRET}";
+    let text = FakeKeys::new(1).expand(template);
+    let scan = Detector::builtin().scan(text.as_bytes());
+    assert!(scan.folded, "the fold view must be what finds the pair");
+    let secret = scan
+        .matches
+        .iter()
+        .find(|m| m.rule == "aws.secret-access-key.paired")
+        .expect("the escaped secret at the end pairs with the key ID before it");
+    assert!(
+        secret.span.end <= text.len(),
+        "{:?} past {}",
+        secret.span,
+        text.len()
+    );
+    assert_eq!(
+        text[secret.span.clone()].replace("\\/", "/"),
+        secret.value.expose()
+    );
+}
