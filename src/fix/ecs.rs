@@ -304,7 +304,7 @@ fn pairs(object: Node<'_>) -> Vec<nodes::Pair<'_>> {
 
 /// The member `name` of an object (keys compared decoded).
 fn member<'t>(parsed: &Parsed<'_>, object: Node<'t>, name: &str) -> Option<nodes::Pair<'t>> {
-    pairs(object).into_iter().find(|p| key(parsed, p) == name)
+    nodes::json_member(parsed, object, name)
 }
 
 /// A member's decoded key.

@@ -140,13 +140,7 @@ fn cells<'t>(parsed: &'t Parsed<'_>) -> Vec<Cell<'t>> {
 
 /// The value of `name` in a JSON object.
 fn member<'t>(parsed: &Parsed<'_>, object: Node<'t>, name: &str) -> Option<Node<'t>> {
-    let mut cursor = object.walk();
-    let found = object
-        .named_children(&mut cursor)
-        .filter_map(|p| nodes::pair_of(Language::Json, p))
-        .find(|p| nodes::key_text(parsed, p.key) == name)
-        .map(|p| p.value);
-    found
+    nodes::json_member(parsed, object, name).map(|p| p.value)
 }
 
 /// A JSON string of a cell's source: its content range, its decoded text, and for each decoded

@@ -148,6 +148,16 @@ pub fn key_text(parsed: &Parsed<'_>, key: Node<'_>) -> String {
         .unwrap_or_else(|| parsed.text_of(key).to_string())
 }
 
+/// The member `name` of a JSON object (keys compared decoded, so `"\u0041WS"` is `AWS`).
+pub fn json_member<'t>(parsed: &Parsed<'_>, object: Node<'t>, name: &str) -> Option<Pair<'t>> {
+    let mut cursor = object.walk();
+    let found = object
+        .named_children(&mut cursor)
+        .filter_map(|p| pair_of(Language::Json, p))
+        .find(|p| key_text(parsed, p.key) == name);
+    found
+}
+
 /// The statement that holds `node`: the outermost ancestor that is still a child of a block
 /// (module, function body, `if` branch, shell program or compound statement).
 pub fn statement_of<'t>(lang: Language, node: Node<'t>) -> Option<Node<'t>> {
